@@ -1,0 +1,3 @@
+from pysteward.cli import main
+
+main()

@@ -1,0 +1,27 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.shared import shared_data_path
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The project's shared public data sets (`../shared/data` beside the repository).
+
+    `STEWARD_SHARED_DATA` points elsewhere. Missing data is an error, never a skip.
+    """
+    path = shared_data_path()
+    if not (path / "README.md").exists():
+        pytest.fail(f"shared data not found at {path}; set STEWARD_SHARED_DATA")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Every test gets its own STEWARD_DATA_DIR so nothing touches the user's real data."""
+    monkeypatch.setenv("STEWARD_DATA_DIR", str(tmp_path_factory.mktemp("steward-data")))
