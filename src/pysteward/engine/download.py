@@ -79,13 +79,9 @@ def download(
         headers["If-Modified-Since"] = validators["last_modified"]
     dest.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with httpx.stream(
-            "GET", url, headers=headers, timeout=timeout, follow_redirects=True
-        ) as response:
+        with httpx.stream("GET", url, headers=headers, timeout=timeout, follow_redirects=True) as response:
             if response.status_code == 304:
-                return DownloadResult(
-                    dest, False, validators.get("etag"), validators.get("last_modified")
-                )
+                return DownloadResult(dest, False, validators.get("etag"), validators.get("last_modified"))
             if response.status_code >= 400:
                 raise DownloadError(f"{url}: the server answered HTTP {response.status_code}")
             total = response.headers.get("Content-Length")
@@ -121,6 +117,4 @@ def _stream_to(dest: Path, chunks: object, observer: Observer, task: str) -> Non
 
 def _save_validators(dest: Path, etag: str | None, last_modified: str | None) -> None:
     data = {"etag": etag, "last_modified": last_modified}
-    _validators_path(dest).write_text(
-        json.dumps({k: v for k, v in data.items() if v}), encoding="utf-8"
-    )
+    _validators_path(dest).write_text(json.dumps({k: v for k, v in data.items() if v}), encoding="utf-8")

@@ -1,0 +1,39 @@
+# One entry point for checks (STYLE 38): `make lint`, `make test`, identical locally and in CI.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# The OSV export to import for `make assess` when offline; empty means download it (`steward db update`).
+OSV ?= $(firstword $(wildcard ../shared/data/osv-pypi-pypa.zip))
+
+.PHONY: setup lint test check assess bench clean
+
+$(BIN)/steward: pyproject.toml requirements/constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[test]'
+	touch $@
+
+setup: $(BIN)/steward
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/python scripts/check_readme_help.py
+
+test: lint
+	$(BIN)/python -m pytest --cov --cov-report=term -q
+
+check: test
+
+# The main job: import the advisory database, then assess this repository.
+assess: setup
+	@if [ -n "$(OSV)" ]; then $(BIN)/steward db import "$(OSV)"; else $(BIN)/steward db update; fi
+	$(BIN)/steward db status
+	$(BIN)/steward assess . --fail-on never
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -1,0 +1,45 @@
+"""The Typer application: `steward assess` and `steward db …`.
+
+Options follow STYLE 23: `Annotated[..., typer.Option(help=...)]`, each with a `STEWARD_*` variable.
+Exit codes (STYLE 20): 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 operational.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pysteward import __version__
+from pysteward.cli import db as db_commands
+from pysteward.cli.assess import assess_command
+
+app = typer.Typer(
+    name="steward",
+    help="Run Python systems under a service agreement: offline onboarding assessment of a codebase.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(db_commands.app, name="db")
+app.command("assess")(assess_command)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"steward {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Steward: assess, operate and report on Python systems."""
+
+
+__all__ = ["app"]

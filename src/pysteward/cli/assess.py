@@ -1,0 +1,189 @@
+"""`steward assess`: the offline onboarding assessment, as a CI gate."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pysteward.cli._errors import command_errors
+from pysteward.cli._options import DatabaseOption, VerboseOption, database_path, parse_date
+from pysteward.formats import OutputFormat
+
+_FAIL_ON = ("never", "vulnerability", "info", "unknown", "low", "medium", "high", "critical", "malicious")
+
+
+def _check_fail_on(value: str | None) -> str | None:
+    if value is not None and value not in _FAIL_ON:
+        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(_FAIL_ON)}")
+    return value
+
+
+def assess_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Directories to search for projects, or manifest/lockfile paths [default: .]."),
+    ] = None,
+    requirement: Annotated[
+        list[Path] | None,
+        typer.Option("--requirement", "-r", help="A requirements file to assess (repeatable)."),
+    ] = None,
+    env: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--env", help="A virtual environment, site-packages directory or Python interpreter (repeatable)."
+        ),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", envvar="STEWARD_FORMAT", help="Report format.")
+    ] = OutputFormat.TABLE,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", envvar="STEWARD_OUTPUT", help="Write the report here, not stdout."),
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            envvar="STEWARD_FAIL_ON",
+            callback=_check_fail_on,
+            help=f"Exit 1 when a finding is at or above this: {', '.join(_FAIL_ON)} "
+            "[default: vulnerability, i.e. any vulnerability].",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            envvar="STEWARD_CONFIG",
+            help="Configuration file [default: steward.toml or [tool.steward] in pyproject.toml of the "
+            "first PATH].",
+            dir_okay=False,
+        ),
+    ] = None,
+    python: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--python",
+            envvar="STEWARD_PYTHON_VERSIONS",
+            help="Python minor version to evaluate markers and end-of-life for (repeatable) "
+            "[default: detected].",
+        ),
+    ] = None,
+    eol_warning_days: Annotated[
+        int | None,
+        typer.Option(
+            "--eol-warning-days",
+            envvar="STEWARD_EOL_WARNING_DAYS",
+            min=0,
+            help="Warn this many days before a Python reaches end of life [default: 180].",
+        ),
+    ] = None,
+    on: Annotated[
+        str | None,
+        typer.Option("--date", envvar="STEWARD_DATE", help="Judge end-of-life and ignores as of this day."),
+    ] = None,
+    database: DatabaseOption = None,
+    color: Annotated[
+        bool | None, typer.Option("--color/--no-color", help="Colour the table [default: on a terminal].")
+    ] = None,
+    verbose: VerboseOption = False,
+) -> None:
+    """Assess projects: dependencies, Python end-of-life, known vulnerabilities. Offline."""
+    day = parse_date(on)
+    with command_errors(verbose):
+        code = _run(
+            paths=paths or ([] if (requirement or env) else [Path()]),
+            requirements=requirement or [],
+            envs=env or [],
+            output_format=output_format,
+            output=output,
+            fail_on=fail_on,
+            config_path=config,
+            pythons=python or [],
+            eol_warning_days=eol_warning_days,
+            on=day,
+            database=database_path(database),
+            color=color,
+        )
+    raise typer.Exit(code)
+
+
+def _run(
+    *,
+    paths: list[Path],
+    requirements: list[Path],
+    envs: list[Path],
+    output_format: OutputFormat,
+    output: Path | None,
+    fail_on: str | None,
+    config_path: Path | None,
+    pythons: list[str],
+    eol_warning_days: int | None,
+    on: date | None,
+    database: Path,
+    color: bool | None,
+) -> int:
+    import sys
+
+    from pysteward.engine.assess import AssessRequest, assess, settings_for
+    from pysteward.formats import formatter_for
+
+    settings = settings_for(
+        paths=paths,
+        config_path=config_path,
+        fail_on=fail_on,
+        pythons=pythons,
+        eol_warning_days=eol_warning_days,
+    )
+    request = AssessRequest(
+        paths=tuple(paths),
+        requirements=tuple(requirements),
+        environments=tuple(envs),
+        config=settings,
+        on=on or date.today(),
+    )
+    assessment = assess(request, database=database)
+    to_terminal = output is None and sys.stdout.isatty()
+    use_color = to_terminal if color is None else color
+    text = formatter_for(output_format, color=use_color, width=_width()).render(assessment)
+    _emit(text, output)
+    _summary(assessment, output_format, output)
+    return 1 if assessment.failing() else 0
+
+
+def _width() -> int:
+    import shutil
+
+    return max(shutil.get_terminal_size((120, 24)).columns, 100)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    from pysteward.errors import InputError
+
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"cannot write the report: {e.strerror}", path=output) from None
+
+
+def _summary(assessment: object, output_format: OutputFormat, output: Path | None) -> None:
+    """One line on stderr when the report went elsewhere or is machine-readable."""
+    from pysteward.engine.assessment import Assessment
+
+    assert isinstance(assessment, Assessment)
+    if output_format is OutputFormat.TABLE and output is None:
+        return
+    failing = len(assessment.failing())
+    total = sum(1 for _ in assessment.findings())
+    where = f" written to {output}" if output else ""
+    typer.echo(
+        f"steward: {total} findings, {failing} at or above --fail-on {assessment.fail_on.value}; "
+        f"report{where}",
+        err=True,
+    )

@@ -1,0 +1,1 @@
+FROM ghcr.invalid/astral-sh/uv:python3.13-bookworm-slim

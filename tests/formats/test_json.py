@@ -1,0 +1,258 @@
+"""`--format json`: pip-audit compatibility, completeness, Steward's extra keys, determinism."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from pysteward.engine.assessment import SCHEMA_VERSION, Assessment, FailOn
+from pysteward.formats import JsonFormat
+from tests.formats.conftest import sample_assessment
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "json-schema.md"
+
+
+def render(assessment: Assessment) -> dict[str, Any]:
+    text = JsonFormat().render(assessment)
+    assert text.endswith("\n")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def deps_by(doc: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    return [d for d in doc["dependencies"] if d["name"] == name]
+
+
+def test_it_keeps_pip_audit_keys_and_types(sample: Assessment) -> None:
+    doc = render(sample)
+    assert doc["fixes"] == []
+    for dep in doc["dependencies"]:
+        assert isinstance(dep["name"], str)
+        if "skip_reason" in dep:
+            assert isinstance(dep["skip_reason"], str)
+            assert dep["skip_reason"]
+            continue
+        assert isinstance(dep["version"], str)
+        for vuln in dep["vulns"]:
+            assert isinstance(vuln["id"], str)
+            assert all(isinstance(v, str) for v in vuln["fix_versions"])
+            assert all(isinstance(a, str) for a in vuln["aliases"])
+            assert isinstance(vuln["description"], str)
+
+
+def test_it_lists_every_dependency_of_every_project(sample: Assessment) -> None:
+    doc = render(sample)
+    expected = sorted(
+        (d.dependency.name, sample.relative(d.dependency.location.path), d.dependency.location.line)
+        for p in sample.projects
+        for d in p.dependencies
+    )
+    listed = sorted((d["name"], d["file"], d["line"]) for d in doc["dependencies"])
+    assert listed == expected
+    assert doc["summary"]["dependencies"] == len(expected) == 10
+
+
+def test_it_uses_the_normalized_name_and_keeps_the_display_name(sample: Assessment) -> None:
+    (jinja,) = deps_by(render(sample), "jinja2")
+    assert jinja["display_name"] == "Jinja2"
+    assert jinja["version"] == "2.10"
+    assert jinja["file"] == "requirements.txt"
+    assert jinja["line"] == 3
+    assert jinja["project"] == "."
+    assert [v["id"] for v in jinja["vulns"]] == ["GHSA-h5c8-rqwp-cp95", "PYSEC-2019-217"]
+    high = jinja["vulns"][1]
+    assert high["fix_versions"] == ["2.10.1"]
+    assert high["aliases"] == ["CVE-2019-10906", "GHSA-462w-v97r-4m45"]
+    assert high["severity"] == "high"
+    assert high["score"] == 8.6
+    assert high["vector"].startswith("CVSS:3.1/")
+    assert high["description"].startswith("In Pallets Jinja before 2.10.1")
+    assert high["malicious"] is False
+
+
+def test_it_falls_back_to_the_summary_when_a_record_has_no_details(sample: Assessment) -> None:
+    (jinja,) = deps_by(render(sample), "jinja2")
+    medium = jinja["vulns"][0]
+    assert (
+        medium["description"] == medium["summary"] == "Jinja vulnerable to HTML attribute injection | xmlattr"
+    )
+    assert medium["score"] is None
+
+
+def test_it_marks_malicious_packages(sample: Assessment) -> None:
+    (typo,) = deps_by(render(sample), "reqeusts")
+    assert typo["vulns"][0]["id"] == "MAL-2024-1234"
+    assert typo["vulns"][0]["malicious"] is True
+    assert typo["vulns"][0]["severity"] == "malicious"
+
+
+def test_it_gives_unpinned_dependencies_the_skipped_form(sample: Assessment) -> None:
+    doc = render(sample)
+    (requests,) = deps_by(doc, "requests")
+    assert requests["version"] is None
+    assert requests["vulns"] == []
+    assert ">=2" in requests["skip_reason"]
+    assert requests["specifier"] == ">=2"
+    assert requests["locked"] is False
+    assert requests["requirement"] == "requests>=2"
+    flask_unpinned = next(d for d in deps_by(doc, "flask") if d["version"] is None)
+    assert flask_unpinned["locked"] is True
+    assert flask_unpinned["file"] == "services/api/pyproject.toml"
+
+
+def test_it_gives_direct_references_the_skipped_form_with_their_url(sample: Assessment) -> None:
+    (shared,) = deps_by(render(sample), "shared")
+    assert shared["version"] is None
+    assert "editable" in shared["skip_reason"]
+    assert shared["source"] == "editable"
+    assert shared["url"] == "./libs/shared"
+    assert shared["line"] == 10
+
+
+def test_it_reports_targets_markers_hashes_and_scopes(sample: Assessment) -> None:
+    doc = render(sample)
+    (django,) = deps_by(doc, "django")
+    assert django["markers"] == 'python_version < "3.12"'
+    assert django["applies_to"] == ["3.8/linux"]
+    assert django["all_targets"] is False
+    (werkzeug,) = deps_by(doc, "werkzeug")
+    assert werkzeug["hashes"] is True
+    assert werkzeug["direct"] is False
+    assert werkzeug["applies_to"] == ["3.12/linux", "3.12/windows"]
+    assert werkzeug["scopes"] == ["main"]
+    assert deps_by(doc, "jinja2")[0]["hashes"] is False
+
+
+def test_it_writes_the_header_with_iso_dates(sample: Assessment) -> None:
+    doc = render(sample)
+    assert doc["schema_version"] == SCHEMA_VERSION
+    assert doc["tool"] == {"name": "steward", "version": "0.1.0"}
+    assert doc["generated_at"] == "2026-11-22T09:30:00Z"
+    assert doc["on"] == "2026-11-22"
+    assert doc["release_cycle_as_of"] == "2026-11-01"
+    assert doc["fail_on"] == "vulnerability"
+    assert doc["database"] == {
+        "source": "osv:PyPI all.zip",
+        "records": 17423,
+        "newest_modified": "2026-11-20T18:04:05Z",
+        "imported_at": "2026-11-21T07:00:00Z",
+    }
+    assert doc["warnings"] == ["advisory database is 2 days old"]
+
+
+def test_it_describes_each_project(sample: Assessment) -> None:
+    web, api = render(sample)["projects"]
+    assert web["path"] == "."
+    assert api["path"] == "services/api"
+    assert [(m["path"], m["kind"], m["is_lock"], m["dependency_count"]) for m in api["manifests"]] == [
+        ("services/api/pyproject.toml", "pyproject", False, 1),
+        ("services/api/uv.lock", "uv.lock", True, 2),
+    ]
+    assert web["targets"] == ["3.8/linux", "3.12/linux"]
+    assert [r["python"] for r in web["runtimes"]] == ["3.8", "3.12"]
+    eol = web["runtimes"][0]
+    assert eol["status"] == "end-of-life"
+    assert eol["end_of_life"] == "2024-10-07"
+    assert eol["days_left"] == -776
+    assert eol["declared_by"] == [{"path": "pyproject.toml", "line": 6}]
+    assert web["warnings"] == ["requirements.txt:11: unknown option --trusted-host ignored"]
+
+
+def test_it_lists_findings_worst_first_with_kind_specific_fields(sample: Assessment) -> None:
+    web, api = render(sample)["projects"]
+    assert [f["kind"] for f in web["findings"]] == [
+        "malicious",
+        "vulnerability",
+        "runtime",
+        "vulnerability",
+        "expired-ignore",
+        "vulnerability",
+        "unpinned",
+        "unresolvable",
+    ]
+    by_kind = {f["kind"]: f for f in web["findings"]}
+    assert by_kind["runtime"]["python"] == "3.8"
+    assert by_kind["runtime"]["locations"] == [{"path": "pyproject.toml", "line": 6}]
+    assert by_kind["expired-ignore"]["ignored_id"] == "GHSA-h5c8-rqwp-cp95"
+    assert by_kind["expired-ignore"]["until"] == "2026-10-01"
+    assert by_kind["unpinned"]["specifier"] == ">=2"
+    assert by_kind["unresolvable"]["url"] == "./libs/shared"
+    assert by_kind["malicious"]["package"] == "reqeusts"
+    assert by_kind["malicious"]["failing"] is True
+    assert by_kind["runtime"]["failing"] is False
+    assert api["findings"][0]["fix_versions"] == ["2.2.3", "3.0.1"]
+    assert api["findings"][1]["evidence"] == "print statement"
+
+
+def test_it_lists_ignored_findings_with_their_reason(sample: Assessment) -> None:
+    (ignored,) = render(sample)["projects"][0]["ignored"]
+    assert ignored["rule_id"] == "PYSEC-2022-42969"
+    assert ignored["until"] == "2027-01-01"
+    assert ignored["reason"].startswith("not reachable")
+    assert ignored["finding"]["id"] == "PYSEC-2022-42969"
+    assert "failing" not in ignored["finding"]
+    (py,) = deps_by(render(sample), "py")
+    assert py["vulns"] == []
+
+
+def test_it_summarises_by_severity_and_kind(sample: Assessment) -> None:
+    summary = render(sample)["summary"]
+    assert summary["findings"] == 10
+    assert summary["failing"] == 5
+    assert summary["ignored"] == 1
+    assert summary["vulnerable_dependencies"] == 4
+    assert summary["by_severity"] == {
+        "malicious": 1,
+        "critical": 1,
+        "high": 2,
+        "medium": 2,
+        "low": 1,
+        "unknown": 1,
+        "info": 2,
+    }
+    assert summary["by_kind"]["vulnerability"] == 4
+    assert summary["by_kind"]["malicious"] == 1
+    assert summary["by_kind"]["python2"] == 1
+
+
+def test_it_counts_failing_findings_at_the_threshold(tmp_path: Path) -> None:
+    doc = render(sample_assessment(tmp_path, fail_on=FailOn.HIGH))
+    assert doc["fail_on"] == "high"
+    assert doc["summary"]["failing"] == 4
+
+
+def test_it_renders_the_same_text_whatever_the_input_order(sample: Assessment) -> None:
+    shuffled = dataclasses.replace(
+        sample,
+        projects=tuple(
+            dataclasses.replace(p, findings=p.findings[::-1], dependencies=p.dependencies[::-1])
+            for p in reversed(sample.projects)
+        ),
+    )
+    assert JsonFormat().render(shuffled) == JsonFormat().render(sample)
+
+
+def test_it_renders_a_clean_assessment(clean: Assessment) -> None:
+    doc = render(clean)
+    assert doc["database"] is None
+    assert doc["generated_at"] == "2026-11-22T09:30:00Z"
+    assert [(d["name"], d["version"], d["vulns"]) for d in doc["dependencies"]] == [("attrs", "24.2.0", [])]
+    assert doc["projects"][0]["findings"] == []
+    assert doc["summary"]["findings"] == doc["summary"]["failing"] == 0
+    assert set(doc["summary"]["by_severity"].values()) == {0}
+
+
+def keys(value: object) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in keys(v)}
+    return set()
+
+
+def test_the_schema_document_names_every_key_the_format_writes(sample: Assessment) -> None:
+    documented = set(re.findall(r"`([a-z0-9_-]+)`", DOCS.read_text(encoding="utf-8")))
+    assert keys(render(sample)) - documented == set()
+    assert f"`{SCHEMA_VERSION}`" in DOCS.read_text(encoding="utf-8")
