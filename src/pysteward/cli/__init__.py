@@ -9,4 +9,4 @@ def main() -> None:
     """Entry point of the `steward` console script."""
     from pysteward.cli.app import app
 
-    app()
+    app(prog_name="steward")

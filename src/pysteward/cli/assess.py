@@ -28,12 +28,19 @@ def assess_command(
     ] = None,
     requirement: Annotated[
         list[Path] | None,
-        typer.Option("--requirement", "-r", help="A requirements file to assess (repeatable)."),
+        typer.Option(
+            "--requirement",
+            "-r",
+            envvar="STEWARD_REQUIREMENT",
+            help="A requirements file to assess (repeatable).",
+        ),
     ] = None,
     env: Annotated[
         list[Path] | None,
         typer.Option(
-            "--env", help="A virtual environment, site-packages directory or Python interpreter (repeatable)."
+            "--env",
+            envvar="STEWARD_ENV",
+            help="A virtual environment, site-packages directory or Python interpreter (repeatable).",
         ),
     ] = None,
     output_format: Annotated[
@@ -87,7 +94,10 @@ def assess_command(
     ] = None,
     database: DatabaseOption = None,
     color: Annotated[
-        bool | None, typer.Option("--color/--no-color", help="Colour the table [default: on a terminal].")
+        bool | None,
+        typer.Option(
+            "--color/--no-color", envvar="STEWARD_COLOR", help="Colour the table [default: on a terminal]."
+        ),
     ] = None,
     verbose: VerboseOption = False,
 ) -> None:

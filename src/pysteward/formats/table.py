@@ -48,7 +48,8 @@ _STYLES = {
 _KEEP_WHOLE = 24
 """Columns whose values are all this short (names, versions, ids) are never folded mid-value."""
 _FREE_MIN = 10
-_TABLE_KINDS = {"vulnerability", "malicious", "runtime", "unpinned", "unresolvable"}
+# Runtime findings are listed with their title too: the runtime table shows status, not why it matters.
+_TABLE_KINDS = {"vulnerability", "malicious", "unpinned", "unresolvable"}
 
 
 class TableFormat(Formatter):
@@ -195,7 +196,7 @@ def _others(assessment: Assessment, findings: list[Finding], width: int) -> Tabl
         for f in findings
         if f.kind not in _TABLE_KINDS
     )
-    return _table("Other findings", ("Kind", "Severity", "Finding", "Where"), rows, width)
+    return _table("Runtime and other findings", ("Kind", "Severity", "Finding", "Where"), rows, width)
 
 
 def _where(assessment: Assessment, finding: Finding) -> Text:

@@ -219,17 +219,21 @@ def test_it_reads_a_conda_environment_where_dist_info_wins(tmp_path: Path) -> No
     (tmp_path / "conda-meta" / "broken.json").write_text("{", encoding="utf-8")
     manifest = read_environment(tmp_path)
     locations = {d.name: d.location.path.name for d in manifest.dependencies}
-    assert locations == {"libffi": "libffi-3.4.4-0.json", "numpy": "METADATA"}
+    # libffi and weird have no Python metadata: system libraries, not PyPI distributions.
+    assert locations == {"numpy": "METADATA"}
     assert manifest.python_requires == SpecifierSet("==3.10.4")
     assert len(manifest.warnings) == 2
     assert any("invalid JSON" in w for w in manifest.warnings)
-    assert any("'1.0 beta' is not a PEP 440 version" in w for w in manifest.warnings)
+    assert any("2 conda packages without Python metadata (libffi, weird)" in w for w in manifest.warnings)
 
 
 def test_it_reads_a_conda_environment_with_only_conda_meta(tmp_path: Path) -> None:
     write_conda_record(tmp_path, "pip", "24.0")
-    (dependency,) = read_environment(tmp_path).dependencies
+    write_conda_record(tmp_path, "weird", "1.0 beta")
+    manifest = read_environment(tmp_path)
+    (dependency,) = manifest.dependencies
     assert dependency.name == "pip" and dependency.location.line == 2
+    assert any("'1.0 beta' is not a PEP 440 version" in w for w in manifest.warnings)
 
 
 @pytest.mark.parametrize("name", ["empty-dir", "notes.txt", "missing"])

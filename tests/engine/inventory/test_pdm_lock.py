@@ -149,7 +149,7 @@ def test_it_reads_an_empty_lock_as_no_packages(tmp_path: Path, text: str) -> Non
 @pytest.mark.parametrize(
     ("asset", "message"),
     [
-        ("not-toml.lock", ":2: invalid TOML: Invalid value"),
+        ("not-toml.lock", ":2: invalid TOML: invalid value"),
         ("missing-name.lock", ":1: package[0]: missing name"),
         ("invalid-version.lock", ":2: package[0].version: invalid version 'latest'"),
         ("missing-version.lock", ":2: package[0]: missing version"),

@@ -217,7 +217,7 @@ def test_it_reads_an_empty_lock_as_no_packages(tmp_path: Path, text: str) -> Non
 @pytest.mark.parametrize(
     ("asset", "message"),
     [
-        ("not-toml.lock", ":3: invalid TOML: Invalid value"),
+        ("not-toml.lock", ":3: invalid TOML: invalid value"),
         ("package-not-array.lock", ": package: expected an array of tables"),
         ("entry-not-table.lock", ": package[0]: expected a table"),
         ("missing-name.lock", ":1: package[0]: missing name"),

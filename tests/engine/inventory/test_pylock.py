@@ -146,7 +146,7 @@ def test_it_reads_an_empty_file_as_no_packages(tmp_path: Path, text: str) -> Non
 @pytest.mark.parametrize(
     ("asset", "message"),
     [
-        ("not-toml.toml", ":2: invalid TOML: Invalid value"),
+        ("not-toml.toml", ":2: invalid TOML: invalid value"),
         ("unsupported-version.toml", ":2: lock-version: pylock version 2.0 is not supported"),
         ("missing-name.toml", ":4: packages[0]: missing name"),
         ("invalid-version.toml", ":5: packages[0].version: invalid version 'v-next'"),

@@ -280,7 +280,7 @@ def test_it_reads_the_paperless_lock(tmp_path: Path, shared_data: Path) -> None:
 @pytest.mark.parametrize(
     ("asset", "message"),
     [
-        ("not-toml.lock", ":2: invalid TOML: Expected ']]' at the end of an array declaration"),
+        ("not-toml.lock", ":2: invalid TOML: expected ']]' at the end of an array declaration"),
         ("package-not-array.lock", ": package: expected an array of tables"),
         ("missing-name.lock", ":3: package[0]: missing name"),
         ("invalid-version.lock", ":4: package[0].version: invalid version '2.14.0-final-final'"),

@@ -56,8 +56,14 @@ def load_toml(path: Path, text: str | None = None) -> dict[str, Any]:
     except toml.TOMLDecodeError as e:
         message = str(e)
         match = _TOML_WHERE.search(message)
-        line = int(match.group(1)) if match else None
-        reason = _TOML_WHERE.sub("", message).strip()
+        if match:
+            line: int | None = int(match.group(1))
+        elif "(at end of document)" in message:
+            line = source.count("\n") + 1
+        else:
+            line = None
+        reason = _TOML_WHERE.sub("", message).replace("(at end of document)", "").strip()
+        reason = reason[:1].lower() + reason[1:]
         raise InventoryError(f"invalid TOML: {reason}", path=path, line=line) from None
 
 

@@ -250,8 +250,16 @@ class _Environment:
                 continue
             self.dependencies[dependency.name] = dependency
 
-    def read_conda(self, conda_meta: Path) -> None:
-        """conda-meta records, for packages no metadata file provided; `python` gives the version."""
+    def read_conda(self, conda_meta: Path, *, has_metadata: bool) -> None:
+        """conda-meta records; `python` gives the version.
+
+        Where the environment has Python metadata (site-packages), every Python package conda
+        installed has a dist-info there, so a record without one is a system library (openssl,
+        libffi, …): its name is not a PyPI name and matching it against PyPI advisories would
+        mislead, so it is left out and counted in one warning. Without any site-packages the records
+        are all there is, and they are reported.
+        """
+        system: list[str] = []
         for record_path in sorted(conda_meta.glob("*.json")):
             try:
                 record = read_conda_record(record_path)
@@ -263,6 +271,9 @@ class _Environment:
                 continue
             if normalize(record.name) in self.dependencies:
                 continue  # a conda-installed package's dist-info says more (direct_url, REQUESTED)
+            if has_metadata:
+                system.append(record.name)
+                continue
             dependency = record.dependency()
             if dependency is None:
                 self.warnings.append(
@@ -270,6 +281,12 @@ class _Environment:
                 )
             else:
                 self.dependencies[dependency.name] = dependency
+        if system:
+            shown = ", ".join(sorted(system)[:5]) + (", …" if len(system) > 5 else "")
+            self.warnings.append(
+                f"{conda_meta}: {len(system)} conda packages without Python metadata ({shown}) are not "
+                "PyPI distributions; not assessed"
+            )
 
 
 def _exact(version: str) -> SpecifierSet | None:
@@ -287,7 +304,7 @@ def read_environment(path: Path) -> Manifest:
     for site in sites:
         environment.read_site(site)
     if root is not None and (root / "conda-meta").is_dir():
-        environment.read_conda(root / "conda-meta")
+        environment.read_conda(root / "conda-meta", has_metadata=bool(sites))
     python_requires = (
         (_pyvenv_version(root) if root is not None else None)
         or environment.conda_python
