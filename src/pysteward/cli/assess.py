@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
+from pysteward._types import OutputFormat
 from pysteward.cli._errors import command_errors
 from pysteward.cli._options import DatabaseOption, VerboseOption, database_path, parse_date
-from pysteward.formats import OutputFormat
 
 _FAIL_ON = ("never", "vulnerability", "info", "unknown", "low", "medium", "high", "critical", "malicious")
 

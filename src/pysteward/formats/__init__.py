@@ -6,9 +6,9 @@ exhaustive, so mypy reports a format added to `OutputFormat` but not wired here.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import assert_never
 
+from pysteward._types import OutputFormat
 from pysteward.formats.interface import Formatter
 from pysteward.formats.json_format import JsonFormat
 from pysteward.formats.markdown import MarkdownFormat
@@ -24,15 +24,6 @@ __all__ = [
     "TableFormat",
     "formatter_for",
 ]
-
-
-class OutputFormat(StrEnum):
-    """The `--format` choices of `steward assess`."""
-
-    TABLE = "table"
-    JSON = "json"
-    SARIF = "sarif"
-    MARKDOWN = "markdown"
 
 
 def formatter_for(fmt: OutputFormat, *, color: bool = False, width: int = 120) -> Formatter:
