@@ -49,6 +49,20 @@ class InputErrors(ExceptionGroup[InputError]):
 
     exit_code = 2
 
+    def leaves(self) -> list[InputError]:
+        """Every individual problem, with nested groups flattened, in order."""
+        return _leaves(self)
+
+
+def _leaves(group: BaseExceptionGroup[InputError]) -> list[InputError]:
+    errors: list[InputError] = []
+    for error in group.exceptions:
+        if isinstance(error, BaseExceptionGroup):
+            errors.extend(_leaves(error))
+        else:
+            errors.append(error)
+    return errors
+
 
 class OperationalError(StewardError):
     """The run could not complete for a reason outside the input; `hint` names the fix."""

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import typer
 
-from pysteward.errors import InputError, InputErrors, StewardError
+from pysteward.errors import InputErrors, StewardError
 
 MAX_LINES = 50
 
@@ -27,23 +27,13 @@ def _hint(text: str) -> None:
     Console(stderr=True, highlight=False, soft_wrap=True).print(f"[dim]hint:[/dim] {escape(text)}")
 
 
-def _flatten(group: BaseExceptionGroup[InputError]) -> list[InputError]:
-    errors: list[InputError] = []
-    for error in group.exceptions:
-        if isinstance(error, BaseExceptionGroup):
-            errors.extend(_flatten(error))
-        else:
-            errors.append(error)
-    return errors
-
-
 @contextmanager
 def command_errors(verbose: bool = False) -> Iterator[None]:
     """Turn Steward's errors into messages and exit codes; other exceptions are bugs (exit 3)."""
     try:
         yield
     except InputErrors as group:
-        errors = _flatten(group)
+        errors = group.leaves()
         for error in errors[:MAX_LINES]:
             _say(str(error))
         if len(errors) > MAX_LINES:

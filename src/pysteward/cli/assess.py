@@ -159,7 +159,7 @@ def _run(
     to_terminal = output is None and sys.stdout.isatty()
     use_color = to_terminal if color is None else color
     text = formatter_for(output_format, color=use_color, width=_width()).render(assessment)
-    _emit(text, output)
+    _emit(text, output, color=use_color)
     _summary(assessment, output_format, output)
     return 1 if assessment.failing() else 0
 
@@ -170,9 +170,10 @@ def _width() -> int:
     return max(shutil.get_terminal_size((120, 24)).columns, 100)
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str, output: Path | None, *, color: bool) -> None:
     if output is None:
-        typer.echo(text, nl=not text.endswith("\n"))
+        # click strips ANSI codes from output that is not a terminal unless told otherwise (--color).
+        typer.echo(text, nl=not text.endswith("\n"), color=color)
         return
     from pysteward.errors import InputError
 

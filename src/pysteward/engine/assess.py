@@ -102,7 +102,7 @@ def _parse_all(request: AssessRequest) -> list[ProjectInput]:
         try:
             return read()
         except InputErrors as group:
-            problems.extend(e for e in group.exceptions if isinstance(e, InputError))
+            problems.extend(group.leaves())
         except InputError as error:
             problems.append(error)
         return None

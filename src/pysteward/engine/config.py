@@ -97,8 +97,8 @@ def _line_of(text: str, needle: str) -> int | None:
 
 
 def _parse_table(table: dict[str, Any], path: Path, text: str) -> Config:
-    def fail(key: str, message: str) -> ConfigError:
-        return ConfigError(f"{key}: {message}", path=path, line=_line_of(text, key))
+    def fail(key: str, message: str, line: int | None = None) -> ConfigError:
+        return ConfigError(f"{key}: {message}", path=path, line=line or _line_of(text, key))
 
     unknown = sorted(set(table) - _KEYS)
     if unknown:
@@ -150,9 +150,9 @@ def _ignores(value: object, fail: Any, text: str) -> list[Ignore]:
         line = _line_of(text, f'"{item["id"]}"')
         reason = item.get("reason")
         if not isinstance(reason, str) or not reason.strip():
-            raise fail("ignore", f"{where} ({item['id']}): needs a reason")
+            raise fail("ignore", f"{where} ({item['id']}): needs a reason", line)
         until = _as_date(item.get("until"))
         if until is not None and not isinstance(until, date):
-            raise fail("ignore", f"{where} ({item['id']}): until must be a date such as 2027-01-31")
+            raise fail("ignore", f"{where} ({item['id']}): until must be a date such as 2027-01-31", line)
         ignores.append(Ignore(id=item["id"], reason=reason.strip(), until=until, line=line))
     return ignores

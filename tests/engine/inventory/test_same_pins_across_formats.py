@@ -1,14 +1,18 @@
-"""One set of pins written in every lockfile format reads back as the same (name, version) set."""
+"""One set of pins written in every format reads back as the same (name, version) set and findings."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
 from packaging.version import Version
 
+from pysteward.engine.advisories import import_advisories
+from pysteward.engine.assess import AssessRequest, assess
+from pysteward.engine.findings import VulnerabilityFinding
 from pysteward.engine.inventory.interface import Parser
 from pysteward.engine.inventory.pipfile_lock import PipfileLockParser
 from pysteward.engine.inventory.poetry_lock import PoetryLockParser
@@ -98,3 +102,59 @@ def test_the_pins_cover_the_awkward_cases() -> None:
     assert any(version.is_prerelease for version in versions)
     assert any(_respelled(text) != text for _, text in PINS)
     assert any(normalize(name) != name for name, _ in PINS)
+
+
+# --- the same pins give the same findings ------------------------------------------------------
+
+OSV_RECORDS = Path(__file__).resolve().parents[1] / "assets" / "osv"
+"""Hand-written OSV records: ECOSYSTEM ranges, a `versions` list, a pre-release fix, odd names."""
+
+
+def _requirements(pins: tuple[tuple[str, str], ...]) -> str:
+    return "".join(f"{name}=={version}\n" for name, version in pins)
+
+
+ALL_FORMATS = [("requirements.txt", _requirements), *((name, render) for name, _, render in FORMATS)]
+
+
+@pytest.fixture(scope="module")
+def advisory_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("advisories") / "advisories.sqlite3"
+    import_advisories(OSV_RECORDS, path)
+    return path
+
+
+def _findings(
+    directory: Path, filename: str, render: Callable[..., str], db: Path
+) -> set[tuple[object, ...]]:
+    directory.mkdir()
+    path = directory / filename
+    path.write_text(render(PINS), encoding="utf-8")
+    assessment = assess(AssessRequest(paths=(path,), on=date(2026, 11, 22)), database=db)
+    return {
+        (f.package, f.version, f.vulnerability_id, f.fix_versions)
+        for _, f in assessment.findings()
+        if isinstance(f, VulnerabilityFinding)
+    }
+
+
+def test_the_same_pins_give_identical_findings_in_every_format(tmp_path: Path, advisory_db: Path) -> None:
+    found = {
+        filename: _findings(tmp_path / str(index), filename, render, advisory_db)
+        for index, (filename, render) in enumerate(ALL_FORMATS)
+    }
+    reference = found["requirements.txt"]
+    assert {filename: findings == reference for filename, findings in found.items()} == dict.fromkeys(
+        found, True
+    )
+    assert {(package, vuln) for package, _, vuln, _ in reference} == {
+        ("django", "PYSEC-2099-1"),  # an introduced/fixed range
+        ("pyyaml", "PYSEC-2099-2"),  # a `versions` list only
+        ("black", "GHSA-bk11-aaaa-0003"),  # 24.1b1 is before the pre-release fix 24.1b2
+        ("six", "PYSEC-2099-4"),
+        ("pluggy", "PYSEC-2099-5"),  # `2.2` and `2.2.0` are one version
+        ("zope-interface", "PYSEC-2099-6"),  # the record names the package `zope-interface`
+    }
+    fixes = {package: fix for package, _, _, fix in reference}
+    assert fixes["black"] == (Version("24.1b2"),)
+    assert fixes["pyyaml"] == ()
