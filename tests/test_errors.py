@@ -13,7 +13,7 @@ def test_it_prefixes_messages_with_path_and_line() -> None:
 
 def test_it_flattens_nested_groups_in_order() -> None:
     first, second, third = (InputError(str(n), path="f", line=n) for n in (1, 2, 3))
-    group = InputErrors("outer", [first, InputErrors("inner", [second, third])])
+    group = InputErrors("outer", [first, InputErrors("inner", [second, third])])  # type: ignore[list-item]
     assert group.leaves() == [first, second, third]
 
 

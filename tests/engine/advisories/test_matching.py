@@ -149,7 +149,7 @@ class CountingSource(MemoryAdvisories):
         super().__init__(advisories)
         self.asked: list[set[str]] = []
 
-    def advisories_for(self, names):  # type: ignore[no-untyped-def]
+    def advisories_for(self, names):
         self.asked.append(set(names))
         return super().advisories_for(names)
 
