@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import Result, add_bytecode_argument, default_data_dir, private_data_dir, run_child, summarize
+
+__all__ = ["collect", "synthetic_zip"]
+
+# The issue's target: a fresh import of an export the size of OSV's PyPI one in under 10 s.
+TARGET_WALL = 10.0
 CHILD = (
     "import sys; from pathlib import Path;"
     "from pysteward.engine.advisories import import_advisories;"
@@ -30,28 +31,22 @@ CHILD = (
 )
 
 
-def run_import(source: Path, db_path: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one import in a child process."""
-    start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(source), str(db_path)])
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        raise SystemExit(f"import failed with exit code {child.returncode}")
-    return elapsed, usage.ru_maxrss / 1024
-
-
-def measure(label: str, source: Path, runs: int, work: Path) -> None:
+def measure(label: str, source: Path, runs: int, work: Path, target: float | None = None) -> list[Result]:
+    """Fresh import and unchanged re-import of `source`, `runs` times each; print and return both."""
     fresh, reimport = [], []
     for run in range(runs):
         db_path = work / f"{label}-{run}.sqlite3"
-        fresh.append(run_import(source, db_path))
-        reimport.append(run_import(source, db_path))
-    for kind, results in (("fresh import", fresh), ("unchanged re-import", reimport)):
-        wall = statistics.median(t for t, _ in results)
-        rss = max(r for _, r in results)
-        print(f"{label:>24} {kind:<20} median {wall:6.2f} s   peak RSS {rss:6.1f} MiB   ({runs} runs)")
+        fresh.append(run_child([sys.executable, "-c", CHILD, str(source), str(db_path)]))
+        reimport.append(run_child([sys.executable, "-c", CHILD, str(source), str(db_path)]))
+    results = []
+    for kind, samples in (("fresh import", fresh), ("unchanged re-import", reimport)):
+        result = summarize(
+            f"import {label} ({kind})", samples, target_wall=target if kind == "fresh import" else None
+        )
+        rss = (result.rss or 0) / 2**20
+        print(f"{label:>24} {kind:<20} median {result.wall:6.2f} s   peak RSS {rss:6.1f} MiB   ({runs} runs)")
+        results.append(result)
+    return results
 
 
 def _history(rng: random.Random) -> list[str]:
@@ -118,20 +113,26 @@ def synthetic_zip(path: Path, count: int) -> Path:
     return path
 
 
+def collect(source: Path, runs: int, records: int = 25_000, *, bytecode_cache: bool = True) -> list[Result]:
+    """Import `source` and a synthetic export of `records` records; one Result per export and kind."""
+    with private_data_dir(bytecode_cache=bytecode_cache), tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        results = measure(source.name, source, runs, work)
+        synthetic = synthetic_zip(work / "synthetic.zip", records)
+        print(f"synthetic export: {records} records, {synthetic.stat().st_size / 2**20:.1f} MiB zip")
+        results += measure(f"synthetic-{records}", synthetic, runs, work, TARGET_WALL)
+    return results
+
+
 def main() -> None:
+    """Print the import benchmarks."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "zip", nargs="?", type=Path, default=ROOT.parent / "shared" / "data" / "osv-pypi-pypa.zip"
-    )
+    parser.add_argument("zip", nargs="?", type=Path, default=default_data_dir() / "osv-pypi-pypa.zip")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--records", type=int, default=25_000)
+    add_bytecode_argument(parser)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        measure(args.zip.name, args.zip, args.runs, work)
-        synthetic = synthetic_zip(work / "synthetic.zip", args.records)
-        print(f"synthetic export: {args.records} records, {synthetic.stat().st_size / 2**20:.1f} MiB zip")
-        measure(f"synthetic-{args.records}", synthetic, args.runs, work)
+    collect(args.zip, args.runs, args.records, bytecode_cache=args.bytecode_cache)
 
 
 if __name__ == "__main__":

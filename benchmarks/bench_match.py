@@ -13,16 +13,17 @@ from __future__ import annotations
 import argparse
 import random
 import sqlite3
-import statistics
-import tempfile
-import time
 from pathlib import Path
 
 from packaging.version import Version
 
+from _common import Result, default_data_dir, private_data_dir, repeat, summarize, timed
 from pysteward.engine.advisories import AdvisoryDatabase, import_advisories, match_all
 
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["collect", "make_pins"]
+
+# The issue's target for matching 10,000 pins in-process.
+TARGET_WALL = 0.05
 
 
 def make_pins(db_path: Path, count: int) -> list[tuple[str, Version]]:
@@ -57,38 +58,40 @@ def make_pins(db_path: Path, count: int) -> list[tuple[str, Version]]:
     return pins
 
 
-def timed(fn: object) -> float:
-    start = time.perf_counter()
-    fn()  # type: ignore[operator]
-    return time.perf_counter() - start
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "zip", nargs="?", type=Path, default=ROOT.parent / "shared" / "data" / "osv-pypi-pypa.zip"
-    )
-    parser.add_argument("--pins", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        db_path = Path(tmp) / "advisories.sqlite3"
-        import_advisories(args.zip, db_path)
-        pins = make_pins(db_path, args.pins)
+def collect(source: Path, runs: int, count: int = 10_000) -> list[Result]:
+    """Cold and warm matching of `count` pins against `source` imported into a temporary database."""
+    with private_data_dir() as tmp:
+        db_path = tmp / "advisories.sqlite3"
+        import_advisories(source, db_path)
+        pins = make_pins(db_path, count)
         distinct = len({name for name, _ in pins})
 
         def cold() -> None:
             with AdvisoryDatabase(db_path) as db:
                 match_all(pins, db)
 
-        cold_times = [timed(cold) for _ in range(args.runs)]
+        cold_times = repeat(lambda: timed(cold), runs)
         with AdvisoryDatabase(db_path) as db:
             result = match_all(pins, db)
-            warm_times = [timed(lambda: match_all(pins, db)) for _ in range(args.runs)]
-        hits = sum(1 for found in result.values() if found)
-        print(f"{args.pins} pins ({distinct} distinct names), {hits} affected, {args.runs} runs:")
-        print(f"  cold (open + load + index + match) median {statistics.median(cold_times) * 1000:7.1f} ms")
-        print(f"  warm (match only)                  median {statistics.median(warm_times) * 1000:7.1f} ms")
+            warm_times = repeat(lambda: timed(lambda: match_all(pins, db)), runs)
+    hits = sum(1 for found in result.values() if found)
+    label = f"match {count} pins in-process"
+    cold_result = summarize(f"{label} (cold: open + load + match)", cold_times, target_wall=TARGET_WALL)
+    warm_result = summarize(f"{label} (warm: match only)", warm_times, target_wall=TARGET_WALL)
+    print(f"{count} pins ({distinct} distinct names), {hits} affected, {runs} runs:")
+    print(f"  cold (open + load + index + match) median {cold_result.wall * 1000:7.1f} ms")
+    print(f"  warm (match only)                  median {warm_result.wall * 1000:7.1f} ms")
+    return [cold_result, warm_result]
+
+
+def main() -> None:
+    """Print the matching benchmarks."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("zip", nargs="?", type=Path, default=default_data_dir() / "osv-pypi-pypa.zip")
+    parser.add_argument("--pins", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    collect(args.zip, args.runs, args.pins)
 
 
 if __name__ == "__main__":
