@@ -565,3 +565,32 @@ def test_the_version_and_help_are_printed(steward: Steward) -> None:
     assert steward("--version").stdout == f"steward {__version__}\n"
     assert "assess" in steward("--help").stdout
     assert steward().exit_code == 2
+
+
+def test_excluded_fixtures_do_not_stop_the_assessment(assess: Steward, tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "requirements.txt": "six==1.17.0\n",
+            "tests/unit/assets/broken/requirements.txt": "django==\n",
+        },
+    )
+    assert assess(root).exit_code == 2
+    by_option = assess(root, "--exclude", "tests/**/assets")
+    assert by_option.exit_code == 0, by_option.output
+    by_variable = assess(root, env={"STEWARD_EXCLUDE": "tests/**/assets"})
+    assert by_variable.exit_code == 0, by_variable.output
+    (root / "steward.toml").write_text('exclude = ["tests/**/assets"]\n', encoding="utf-8")
+    by_file = assess(root)
+    assert by_file.exit_code == 0, by_file.output
+    assert "1 project, 1 dependency" in by_file.stdout
+
+
+def test_a_problem_reached_twice_is_reported_once(assess: Steward, tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {"requirements.txt": "-r requirements-base.txt\n", "requirements-base.txt": "django==\n"},
+    )
+    result = assess(root)
+    assert result.exit_code == 2
+    assert result.stderr.count("requirements-base.txt:1: invalid requirement") == 1

@@ -109,7 +109,7 @@ def test_an_ignore_applies_through_its_until_date_and_stops_the_day_after() -> N
         (
             'fail-on = "low"\ncolour = "red"\n',
             2,
-            "colour: unknown setting (known: eol-warning-days, fail-on,",
+            "colour: unknown setting (known: eol-warning-days, exclude, fail-on,",
         ),
         (
             'fail-on = "severe"\n',
@@ -124,6 +124,8 @@ def test_an_ignore_applies_through_its_until_date_and_stops_the_day_after() -> N
         ('platforms = ["beos"]\n', 1, "platforms: must be a non-empty list of linux, macos, windows"),
         ("platforms = []\n", 1, "platforms: must be a non-empty list"),
         ('ignore = "X-1"\n', 1, "ignore: must be an array of tables"),
+        ('exclude = "tests"\n', 1, "exclude: must be a list of globs"),
+        ('exclude = ["  "]\n', 1, "exclude: must be a list of globs"),
         ('[[ignore]]\nreason = "r"\n', 1, "ignore: ignore[0]: needs an id"),
         ("ignore = [1]\n", 1, "ignore: ignore[0]: needs an id"),
         (
@@ -180,3 +182,9 @@ def test_a_key_that_cannot_be_found_in_the_text_is_reported_without_a_line(tmp_p
         load_config(path)
     assert caught.value.line is None
     assert str(caught.value).startswith(f"{path}: fail-on: must be one of")
+
+
+def test_it_reads_exclude_globs(tmp_path: Path) -> None:
+    path = tmp_path / "steward.toml"
+    path.write_text('exclude = ["tests/**/assets", " vendor "]\n', encoding="utf-8")
+    assert load_config(path).exclude == ("tests/**/assets", "vendor")

@@ -88,6 +88,14 @@ def assess_command(
             help="Warn this many days before a Python reaches end of life [default: 180].",
         ),
     ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            envvar="STEWARD_EXCLUDE",
+            help="Skip paths matching this glob, relative to each PATH (repeatable; * and ** cross folders).",
+        ),
+    ] = None,
     on: Annotated[
         str | None,
         typer.Option("--date", envvar="STEWARD_DATE", help="Judge end-of-life and ignores as of this day."),
@@ -114,6 +122,7 @@ def assess_command(
             config_path=config,
             pythons=python or [],
             eol_warning_days=eol_warning_days,
+            exclude=exclude or [],
             on=day,
             database=database_path(database),
             color=color,
@@ -132,6 +141,7 @@ def _run(
     config_path: Path | None,
     pythons: list[str],
     eol_warning_days: int | None,
+    exclude: list[str],
     on: date | None,
     database: Path,
     color: bool | None,
@@ -147,6 +157,7 @@ def _run(
         fail_on=fail_on,
         pythons=pythons,
         eol_warning_days=eol_warning_days,
+        exclude=exclude,
     )
     request = AssessRequest(
         paths=tuple(paths),

@@ -46,6 +46,7 @@ def settings_for(
     fail_on: str | None,
     pythons: Sequence[str],
     eol_warning_days: int | None,
+    exclude: Sequence[str] = (),
 ) -> Config:
     """The configuration file's settings with the command line's on top."""
     if config_path is None and paths:
@@ -58,6 +59,8 @@ def settings_for(
         config = replace(config, python_versions=tuple(_minor(p) for p in pythons))
     if eol_warning_days is not None:
         config = replace(config, eol_warning_days=eol_warning_days)
+    if exclude:
+        config = replace(config, exclude=config.exclude + tuple(exclude))
     return config
 
 
@@ -83,7 +86,7 @@ def _inputs(request: AssessRequest) -> list[ProjectFiles]:
 
     for path in request.paths:
         if path.is_dir():
-            for found in discover(path, parsers):
+            for found in discover(path, parsers, request.config.exclude):
                 add(found)
         elif path.exists():
             add(ProjectFiles(path.parent, ((path, parser_for_file(path, parsers)),)))
@@ -117,6 +120,8 @@ def _parse_all(request: AssessRequest) -> list[ProjectInput]:
         manifest = attempt(partial(inventory.read_environment, env))
         if manifest is not None:
             inputs.append(ProjectInput(env, (manifest,), (), detect=False))
+    # A file read directly and through an include reports the same problem once.
+    problems = list({str(p): p for p in problems}.values())
     if len(problems) == 1:
         raise problems[0]
     if problems:

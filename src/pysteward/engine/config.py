@@ -7,6 +7,7 @@ then the configuration file, then the defaults below. Example:
     fail-on = "high"
     eol-warning-days = 180
     python-versions = ["3.11", "3.12"]      # override the detected targets
+    exclude = ["tests/**/fixtures"]          # paths discovery skips (globs; * and ** cross folders)
     platforms = ["linux"]                    # evaluate markers for these platforms only
 
     [[tool.steward.ignore]]
@@ -31,7 +32,7 @@ from pysteward.errors import InputError
 __all__ = ["DEFAULT_EOL_WARNING_DAYS", "Config", "ConfigError", "Ignore", "load_config"]
 
 DEFAULT_EOL_WARNING_DAYS = 180
-_KEYS = {"fail-on", "eol-warning-days", "python-versions", "platforms", "ignore"}
+_KEYS = {"fail-on", "eol-warning-days", "python-versions", "platforms", "ignore", "exclude"}
 _MINOR = re.compile(r"^\d+\.\d+$")
 
 
@@ -60,6 +61,8 @@ class Config:
     fail_on: FailOn = FailOn.VULNERABILITY
     eol_warning_days: int = DEFAULT_EOL_WARNING_DAYS
     python_versions: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    """Globs, relative to each assessed directory, of paths discovery skips (`tests/**/fixtures`)."""
     """Python minor versions to evaluate markers for; empty means detect them."""
     platforms: tuple[Platform, ...] = tuple(Platform)
     ignores: tuple[Ignore, ...] = ()
@@ -116,10 +119,17 @@ def _parse_table(table: dict[str, Any], path: Path, text: str) -> Config:
         fail_on=FailOn(fail_on),
         eol_warning_days=days,
         python_versions=tuple(versions),
+        exclude=_globs(table.get("exclude", []), fail),
         platforms=_platforms(table.get("platforms", [p.value for p in Platform]), fail),
         ignores=tuple(_ignores(table.get("ignore", []), fail, text)),
         source=path,
     )
+
+
+def _globs(value: object, fail: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise fail("exclude", 'must be a list of globs such as ["tests/**/fixtures"]')
+    return tuple(v.strip() for v in value)
 
 
 def _platforms(value: object, fail: Any) -> tuple[Platform, ...]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pysteward.engine.inventory import PARSERS, discover, parser_for_file
+from pysteward.engine.inventory.discover import excluded
 from pysteward.engine.inventory.interface import InventoryError
 
 
@@ -138,3 +139,36 @@ def test_an_unreadable_file_is_an_inventory_error(tmp_path: Path) -> None:
     with pytest.raises(InventoryError) as caught:
         parser_for_file(path, PARSERS)
     assert str(caught.value) == f"{path}: cannot read: Is a directory"
+
+
+def test_excluded_paths_are_skipped_with_everything_below_them(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "",
+            "tests/unit/assets/broken/requirements.txt": "",
+            "tests/unit/assets/uv.lock": "",
+            "tests/requirements.txt": "",
+            "vendor/lib/pyproject.toml": "",
+            "services/api/requirements-dev.txt": "",
+        },
+    )
+    found = {
+        f.directory.relative_to(tmp_path).as_posix(): [p.name for p, _ in f.files]
+        for f in discover(tmp_path, PARSERS, ["tests/**/assets", "vendor", "*-dev.txt"])
+    }
+    assert found == {".": ["requirements.txt"], "tests": ["requirements.txt"]}
+
+
+@pytest.mark.parametrize(
+    ("relative", "pattern", "skipped"),
+    [
+        ("tests/a/b/assets", "tests/**/assets", True),
+        ("tests/a/b/assets/x/uv.lock", "tests/**/assets", True),
+        ("tests/assets-old", "tests/**/assets", False),
+        ("vendor", "vendor/", True),
+        ("src/vendor.txt", "vendor", False),
+    ],
+)
+def test_exclude_globs_cross_folders(relative: str, pattern: str, skipped: bool) -> None:
+    assert excluded(relative, [pattern]) is skipped

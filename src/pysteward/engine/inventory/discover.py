@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 
 from pysteward.engine.inventory.interface import InventoryError, Parser
 
-__all__ = ["ProjectFiles", "discover", "parser_for_file"]
+__all__ = ["ProjectFiles", "discover", "excluded", "parser_for_file"]
 
 SKIP_DIRS = frozenset(
     {
@@ -41,14 +42,33 @@ def _skipped(directory: Path, name: str) -> bool:
     return (directory / name / "pyvenv.cfg").exists()
 
 
-def discover(root: Path, parsers: Sequence[Parser]) -> list[ProjectFiles]:
-    """The projects below `root` (a directory), in a stable order, each with its Python sources."""
+def excluded(relative: str, patterns: Sequence[str]) -> bool:
+    """Whether a POSIX path relative to the root matches an exclude glob.
+
+    `*` and `**` both match across folders (`tests/**/assets`); a pattern naming a folder excludes
+    everything below it.
+    """
+    bare = [p.rstrip("/") for p in patterns]
+    return any(fnmatch(relative, p) or fnmatch(relative, p + "/*") for p in bare)
+
+
+def discover(root: Path, parsers: Sequence[Parser], exclude: Sequence[str] = ()) -> list[ProjectFiles]:
+    """The projects below `root` (a directory), in a stable order, each with its Python sources.
+
+    Paths matching an `exclude` glob (relative to `root`) are skipped, folders with all they hold.
+    """
     claimed: dict[Path, list[tuple[Path, Parser]]] = {}
     sources: dict[Path, list[Path]] = {}
     for current, dirnames, filenames in os.walk(root):
         here = Path(current)
-        dirnames[:] = sorted(d for d in dirnames if not _skipped(here, d))
+        prefix = here.relative_to(root).as_posix()
+        prefix = "" if prefix == "." else prefix + "/"
+        dirnames[:] = sorted(
+            d for d in dirnames if not _skipped(here, d) and not excluded(prefix + d, exclude)
+        )
         for name in sorted(filenames):
+            if excluded(prefix + name, exclude):
+                continue
             path = here / name
             parser = next((p for p in parsers if p.claims(path)), None)
             if parser is not None:
