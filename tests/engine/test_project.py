@@ -219,3 +219,28 @@ def test_dependency_titles_show_the_specifier_or_the_url() -> None:
 def test_every_kind_of_finding_names_its_kind() -> None:
     base = Finding(rule="r", severity=Severity.INFO, title="t", locations=())
     assert base.kind == "finding"
+
+
+def test_a_vulnerability_says_on_which_targets_its_dependency_is_installed() -> None:
+    windows_only = 'sys_platform == "win32"'
+    requirements = Manifest(
+        path=REQS,
+        kind="requirements",
+        dependencies=(pinned("pywin", "1.0", line=1, marker=windows_only), pinned("every", "1.0", line=2)),
+    )
+    lock = Manifest(
+        path=LOCK,
+        kind="uv.lock",
+        dependencies=(pinned("every", "1.0", LOCK, 3, marker='python_version >= "3.13"'),),
+        is_lock=True,
+    )
+    known: dict[Pin, tuple[Vulnerability, ...]] = {
+        (normalize("pywin"), Version("1.0")): (vulnerability("V-WIN", Severity.HIGH),),
+        (normalize("every"), Version("1.0")): (vulnerability("V-ALL", Severity.LOW),),
+    }
+    result = project(requirements, lock, known=known, config=Config(python_versions=("3.12", "3.13")))
+    found = {f.rule: f for f in result.findings if isinstance(f, VulnerabilityFinding)}
+    assert not found["V-WIN"].all_targets
+    assert [str(t) for t in found["V-WIN"].applies_to] == ["3.12/windows", "3.13/windows"]
+    # Pinned unconditionally in requirements.txt, so the union covers every target.
+    assert found["V-ALL"].all_targets and found["V-ALL"].applies_to == ()

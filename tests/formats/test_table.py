@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from pysteward.engine.assessment import Assessment, FailOn
-from pysteward.engine.findings import Python2Finding
-from pysteward.engine.model import Location, Severity
-from pysteward.formats import TableFormat
+from pysteward.engine.findings import Python2Finding, VulnerabilityFinding
+from pysteward.engine.model import Location, Platform, Severity, Target
+from pysteward.formats import JsonFormat, MarkdownFormat, SarifFormat, TableFormat
 from tests.formats.conftest import sample_assessment
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -123,3 +124,18 @@ def test_it_renders_a_clean_assessment(clean: Assessment) -> None:
         text == ".: 1 dependency from requirements.txt; targets 3.12 on linux\n\n"
         "1 project, 1 dependency: no findings\n"
     )
+
+
+def test_a_vulnerability_installed_on_some_targets_only_says_where(sample: Assessment) -> None:
+    project = sample.projects[0]
+    first = next(f for f in project.findings if isinstance(f, VulnerabilityFinding))
+    limited = replace(first, all_targets=False, applies_to=(Target("3.12", Platform.WINDOWS),))
+    changed = replace(
+        sample,
+        projects=(replace(project, findings=(limited,)), *sample.projects[1:]),
+    )
+    assert "only on 3.12 on windows" in TableFormat(width=160).render(changed)
+    assert f"{first.package} (only on 3.12 on windows)" in MarkdownFormat().render(changed)
+    assert "Installed only on 3.12 on windows." in SarifFormat().render(changed)
+    assert '"applies_to": [\n' in JsonFormat().render(changed)
+    assert '"3.12/windows"' in JsonFormat().render(changed)

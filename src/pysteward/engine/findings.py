@@ -16,7 +16,14 @@ from datetime import date
 
 from packaging.version import Version
 
-from pysteward.engine.model import Dependency, DirectReference, Location, Severity, UnpinnedDependency
+from pysteward.engine.model import (
+    Dependency,
+    DirectReference,
+    Location,
+    Severity,
+    Target,
+    UnpinnedDependency,
+)
 
 __all__ = [
     "ExpiredIgnoreFinding",
@@ -58,6 +65,9 @@ class VulnerabilityFinding(Finding):
     score: float | None = None
     vector: str | None = None
     references: tuple[str, ...] = ()
+    applies_to: tuple[Target, ...] = ()
+    """The targets whose markers install the affected dependency (meaningful when not `all_targets`)."""
+    all_targets: bool = True
 
     @property
     def kind(self) -> str:

@@ -122,7 +122,10 @@ def _assessed(
         applies = applicable_targets(dep.marker, targets, dep.extras)
         known: tuple[VulnerabilityFinding, ...] = ()
         if isinstance(dep, PinnedDependency) and applies:
-            known = tuple(_finding(dep, v) for v in vulnerabilities.get((dep.name, dep.version), ()))
+            known = tuple(
+                _finding(dep, v, applies, all_targets=len(applies) == len(targets))
+                for v in vulnerabilities.get((dep.name, dep.version), ())
+            )
         result.append(
             AssessedDependency(
                 dependency=dep,
@@ -135,7 +138,9 @@ def _assessed(
     return result
 
 
-def _finding(dep: PinnedDependency, vuln: Vulnerability) -> VulnerabilityFinding:
+def _finding(
+    dep: PinnedDependency, vuln: Vulnerability, applies: tuple[Target, ...], *, all_targets: bool
+) -> VulnerabilityFinding:
     fix = f"; fixed in {vuln.fix_versions[0]}" if vuln.fix_versions else "; no fix released"
     label = "malicious package" if vuln.severity is Severity.MALICIOUS else vuln.id
     return VulnerabilityFinding(
@@ -153,6 +158,8 @@ def _finding(dep: PinnedDependency, vuln: Vulnerability) -> VulnerabilityFinding
         score=vuln.score,
         vector=vuln.vector,
         references=vuln.references,
+        applies_to=() if all_targets else applies,
+        all_targets=all_targets,
     )
 
 
@@ -163,12 +170,19 @@ def _vulnerability_findings(dependencies: Sequence[AssessedDependency]) -> list[
         for finding in assessed.vulnerabilities:
             key = (finding.vulnerability_id, finding.package, finding.version)
             known = merged.get(key)
-            merged[key] = (
-                finding
-                if known is None
-                else replace(known, locations=tuple(dict.fromkeys(known.locations + finding.locations)))
-            )
+            merged[key] = finding if known is None else _merge(known, finding)
     return list(merged.values())
+
+
+def _merge(known: VulnerabilityFinding, more: VulnerabilityFinding) -> VulnerabilityFinding:
+    """The same vulnerability pinned in several places: every location, the union of targets."""
+    everywhere = known.all_targets or more.all_targets
+    return replace(
+        known,
+        locations=tuple(dict.fromkeys(known.locations + more.locations)),
+        applies_to=() if everywhere else tuple(sorted({*known.applies_to, *more.applies_to})),
+        all_targets=everywhere,
+    )
 
 
 def _dependency_findings(dependencies: Sequence[AssessedDependency]) -> list[Finding]:

@@ -135,3 +135,8 @@ def finite(score: float | None) -> float | None:
 def plural(n: int, singular: str, plural: str | None = None) -> str:
     """`1 finding`, `2 findings`, `3 dependencies`."""
     return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
+def only_on(finding: VulnerabilityFinding) -> str:
+    """`only on 3.12 on windows` for a finding whose dependency some targets do not install, else ``."""
+    return "" if finding.all_targets else f"only on {targets_text(finding.applies_to)}"

@@ -226,7 +226,11 @@ def _specific(finding: Finding) -> Json:
     extra: Json = {}
     match finding:
         case VulnerabilityFinding():
-            extra = {"package": finding.package, "version": str(finding.version)} | _pip_audit_vuln(finding)
+            extra = (
+                {"package": finding.package, "version": str(finding.version)}
+                | _pip_audit_vuln(finding)
+                | {"all_targets": finding.all_targets, "applies_to": [str(t) for t in finding.applies_to]}
+            )
         case RuntimeFinding():
             extra = {
                 "python": finding.python,

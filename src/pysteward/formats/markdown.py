@@ -25,6 +25,7 @@ from pysteward.formats._common import (
     fix_text,
     iso_date,
     location_text,
+    only_on,
     plural,
     python_key,
     sorted_findings,
@@ -129,7 +130,7 @@ def _vulnerabilities(assessment: Assessment, findings: list[Finding], limit: int
     header = ("Package", "Version", "ID", "Severity", "Fix", "Where")
     rows = (
         (
-            escape(v.package),
+            escape(v.package) + (f" ({escape(only_on(v))})" if only_on(v) else ""),
             escape(str(v.version)),
             f"[{escape(v.vulnerability_id)}]({OSV_URL}{quote(v.vulnerability_id)})",
             f"**{v.severity.label}**" if v.kind == "malicious" else v.severity.label,

@@ -27,7 +27,7 @@ from pysteward.engine.findings import (
     VulnerabilityFinding,
 )
 from pysteward.engine.model import Location, Severity
-from pysteward.formats._common import OSV_URL, finding_key, finite, fix_text, sorted_findings
+from pysteward.formats._common import OSV_URL, finding_key, finite, fix_text, only_on, sorted_findings
 from pysteward.formats.interface import Formatter
 
 __all__ = ["SARIF_SCHEMA", "SarifFormat", "level", "security_severity"]
@@ -257,9 +257,10 @@ def _message(finding: Finding) -> str:
         case VulnerabilityFinding():
             what = "is a malicious package" if finding.kind == "malicious" else "is vulnerable"
             summary = f": {finding.summary}" if finding.summary else ""
+            note = f" Installed {only_on(finding)}." if only_on(finding) else ""
             return (
                 f"{finding.package} {finding.version} {what} ({finding.vulnerability_id}){summary}. "
-                f"Fixed in: {fix_text(finding)}."
+                f"Fixed in: {fix_text(finding)}.{note}"
             )
         case ExpiredIgnoreFinding():
             return f"{finding.title} (ignored {finding.ignored_id} until {finding.until}: {finding.reason})"

@@ -27,6 +27,7 @@ from pysteward.formats._common import (
     fix_text,
     iso_date,
     location_text,
+    only_on,
     plural,
     python_key,
     sorted_findings,
@@ -135,7 +136,7 @@ def _severity(finding: Finding) -> Text:
 def _vulnerabilities(assessment: Assessment, findings: list[Finding], width: int) -> Table | None:
     rows = (
         (
-            Text(f.package),
+            Text.assemble(f.package, (f"\n{only_on(f)}" if only_on(f) else "", "dim")),
             Text(str(f.version)),
             Text(f.vulnerability_id),
             _severity(f),
