@@ -192,6 +192,7 @@ def test_a_finding_matching_several_ignores_uses_the_first_and_an_expired_rule_r
     result = project(manifest, config=config, known=known)
     expired = [f for f in result.findings if isinstance(f, ExpiredIgnoreFinding)]
     assert len(expired) == 1
+    assert expired[0].locations == ()  # the rules came from no file
     assert {f.rule for f in result.findings if isinstance(f, VulnerabilityFinding)} == {"V-1", "V-2"}
     assert result.ignored == ()
 
@@ -244,3 +245,20 @@ def test_a_vulnerability_says_on_which_targets_its_dependency_is_installed() -> 
     assert [str(t) for t in found["V-WIN"].applies_to] == ["3.12/windows", "3.13/windows"]
     # Pinned unconditionally in requirements.txt, so the union covers every target.
     assert found["V-ALL"].all_targets and found["V-ALL"].applies_to == ()
+
+
+def test_an_expired_ignore_points_at_its_line_in_the_configuration() -> None:
+    manifest = Manifest(path=REQS, kind="requirements", dependencies=(pinned("a", "1.0"),))
+    known: dict[Pin, tuple[Vulnerability, ...]] = {
+        (normalize("a"), Version("1.0")): (vulnerability("V-1", Severity.MEDIUM),)
+    }
+    steward_toml = ROOT / "steward.toml"
+    config = Config(
+        python_versions=("3.12",),
+        ignores=(Ignore(id="V-1", reason="old", until=date(2026, 1, 1), line=4),),
+        source=steward_toml,
+    )
+    (expired,) = [
+        f for f in project(manifest, config=config, known=known).findings if f.kind == "expired-ignore"
+    ]
+    assert expired.locations == (Location(steward_toml, 4),)

@@ -160,3 +160,15 @@ def test_it_renders_a_clean_assessment(clean: Assessment) -> None:
     assert "No advisory database: vulnerabilities were not checked." in text
     assert "###" not in text
     assert "<details>" not in text
+
+
+def test_a_finding_without_a_location_names_no_place(sample: Assessment) -> None:
+    project = sample.projects[0]
+    unplaced = [
+        dataclasses.replace(f, locations=()) if f.kind == "expired-ignore" else f for f in project.findings
+    ]
+    changed = dataclasses.replace(
+        sample, projects=(dataclasses.replace(project, findings=tuple(unplaced)), *sample.projects[1:])
+    )
+    line = next(line for line in render(changed).splitlines() if "GHSA-h5c8-rqwp-cp95` expired" in line)
+    assert line.endswith("it is reported again. ")

@@ -24,6 +24,7 @@ from pysteward.engine.markers import applicable_targets, targets_for
 from pysteward.engine.model import (
     Dependency,
     DirectReference,
+    Location,
     Manifest,
     PinnedDependency,
     Severity,
@@ -234,7 +235,7 @@ def _apply_ignores(
                 rule="steward/expired-ignore",
                 severity=Severity.INFO,
                 title=f"ignore for {rule.id} expired on {rule.until.isoformat()}; it no longer applies",
-                locations=(),
+                locations=(Location(config.source, rule.line),) if config.source else (),
                 ignored_id=rule.id,
                 until=rule.until,
                 reason=rule.reason,
