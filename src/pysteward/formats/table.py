@@ -7,6 +7,7 @@ Cell values are `Text` objects, never markup strings, so a package summary conta
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 from rich.console import Console
@@ -53,6 +54,10 @@ _FREE_MIN = 10
 _TABLE_KINDS = {"vulnerability", "malicious", "unpinned", "unresolvable"}
 
 
+# Blanks at the end of a line, possibly followed by the colour codes that close it.
+_TRAILING_BLANKS = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$")
+
+
 class TableFormat(Formatter):
     """Human-readable tables; plain text unless `color`, wrapped to `width` columns."""
 
@@ -77,7 +82,8 @@ class TableFormat(Formatter):
         for project in sorted(assessment.projects, key=lambda p: p.path):
             _project(console, assessment, project)
         console.print(_summary(assessment))
-        return buffer.getvalue()
+        # Rich pads table titles to the table's width; trailing blanks only get in the way.
+        return "".join(_TRAILING_BLANKS.sub(r"\1", line) + "\n" for line in buffer.getvalue().splitlines())
 
 
 def _project(console: Console, assessment: Assessment, project: ProjectAssessment) -> None:
