@@ -7,10 +7,12 @@ tests/formats/test_golden.py`; review the diff before committing it.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from pysteward.engine.assessment import Assessment
 from pysteward.formats import OutputFormat, formatter_for
 from tests.formats.conftest import clean_assessment, sample_assessment
 
@@ -26,7 +28,9 @@ SUFFIX = {
 
 @pytest.mark.parametrize("fmt", list(OutputFormat))
 @pytest.mark.parametrize(("name", "build"), [("sample", sample_assessment), ("clean", clean_assessment)])
-def test_the_output_matches_its_golden_file(fmt: OutputFormat, name: str, build) -> None:
+def test_the_output_matches_its_golden_file(
+    fmt: OutputFormat, name: str, build: Callable[[Path], Assessment]
+) -> None:
     text = formatter_for(fmt, width=120).render(build(ROOT))
     golden = GOLDEN / f"{name}.{SUFFIX[fmt]}"
     if os.environ.get("STEWARD_UPDATE_GOLDEN"):
