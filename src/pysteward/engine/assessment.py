@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 
 from packaging.version import Version
@@ -167,6 +168,12 @@ class Assessment:
     def relative(self, path: Path) -> str:
         """`path` relative to the root when it lies below it, POSIX-style, for reports."""
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return _resolved(path).relative_to(_resolved(self.root)).as_posix()
         except ValueError:
             return path.as_posix()
+
+
+@lru_cache(maxsize=8192)
+def _resolved(path: Path) -> Path:
+    """`path.resolve()`, cached: reports ask for the same few paths hundreds of times."""
+    return path.resolve()
