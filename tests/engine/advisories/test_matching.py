@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterable
+
 import pytest
 from packaging.version import Version
 
+from pysteward._types import AdvisoryId
 from pysteward.engine.advisories import Advisory, MemoryAdvisories, PackageIndex, match, match_all
+from pysteward.engine.advisories.matching import compile_stored, record_ranges
 from pysteward.engine.model import normalize
 from tests.engine.advisories.helpers import advisory
 
@@ -172,3 +177,76 @@ def test_a_package_index_lists_only_live_records_of_its_package() -> None:
     index = PackageIndex(normalize("demo"), records)
     assert len(index) == 2
     assert [a.id for a in index.advisories()] == ["PYSEC-1", "PYSEC-2"]
+
+
+def _stored(name: str, records: list[Advisory]) -> tuple[PackageIndex, list[set[str]]]:
+    """`name`'s index as the store keeps it, with a loader that records what it was asked for."""
+    package = normalize(name)
+    by_id = {a.id: a for a in records}
+    parts = [(a.id, r.dumps()) for a in records if (r := record_ranges(a, package)) is not None]
+    asked: list[set[str]] = []
+
+    def loader(ids: Iterable[str]) -> dict[str, Advisory]:
+        asked.append(set(ids))
+        return {i: by_id[AdvisoryId(i)] for i in asked[-1]}
+
+    return PackageIndex.stored(package, compile_stored(parts), loader, {}), asked
+
+
+def test_a_stored_index_loads_only_the_records_that_match() -> None:
+    records = [
+        advisory("PYSEC-1", ranges=[SEVERAL]),
+        advisory("PYSEC-2", versions=["9.0"]),
+        advisory("PYSEC-3", ranges=[[("introduced", "2.0"), ("fixed", "2.1")]]),
+    ]
+    index, asked = _stored("demo", records)
+    memory = PackageIndex(normalize("demo"), records)
+    found = index.match(V("2.0.0+cpu"))
+    assert found == memory.match(V("2.0.0+cpu"))
+    assert [(f.advisory.id, f.fixed_in) for f in found] == [("PYSEC-1", V("2.3.1")), ("PYSEC-3", V("2.1"))]
+    assert asked == [{"PYSEC-1", "PYSEC-3"}]
+    assert index.match(V("1.0"))[0].fixed_in == V("1.2")
+    assert asked == [{"PYSEC-1", "PYSEC-3"}]  # already loaded
+    assert [a.id for a in index.advisories()] == ["PYSEC-1", "PYSEC-2", "PYSEC-3"]
+    assert asked[-1] == {"PYSEC-2"}
+    assert len(index) == len(memory) == 3
+
+
+def test_an_index_keeps_each_records_own_spelling_of_a_fix() -> None:
+    records = [
+        advisory("PYSEC-1", ranges=[[("introduced", "0"), ("fixed", "2.0.0")]]),
+        advisory("PYSEC-2", ranges=[[("introduced", "0"), ("fixed", "2.0")]]),
+    ]
+    index, _ = _stored("demo", records)
+    fixes = [str(f.fixed_in) for f in index.match(V("1"))]
+    assert fixes == [str(f.fixed_in) for f in match("demo", V("1"), records)] == ["2.0.0", "2.0"]
+
+
+def test_listed_versions_outside_every_range_still_match() -> None:
+    record = advisory(
+        "PYSEC-1", ranges=[[("introduced", "1.0"), ("fixed", "1.5")]], versions=["1.2", "3.0.0"]
+    )
+    index, _ = _stored("demo", [record])
+    assert [bool(index.match(V(v))) for v in ("1.2", "3", "3.0.0.post1", "0.9")] == [True, True, False, False]
+
+
+def test_a_repeated_pin_keeps_its_first_key_and_the_version_given_last() -> None:
+    first, last = V("1.0"), V("1.0.0")
+    result = match_all(
+        [("demo", first), ("Demo", last)], MemoryAdvisories([advisory("PYSEC-1", versions=["1"])])
+    )
+    [(key, found)] = result.items()
+    assert str(key[1]) == "1.0"
+    assert str(found[0].version) == "1.0.0"
+
+
+def test_match_all_leaves_a_disabled_collector_disabled() -> None:
+    source = MemoryAdvisories([advisory("PYSEC-1", versions=["1.0"])])
+    gc.disable()
+    try:
+        assert match_all([("demo", V("1.0"))], source)[(normalize("demo"), V("1.0"))]
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    match_all([("demo", V("1.0"))], source)
+    assert gc.isenabled()

@@ -7,14 +7,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.version import Version
 
-from pysteward.engine.advisories import MemoryAdvisories, match, match_all
+from pysteward.engine.advisories import Advisory, MemoryAdvisories, PackageIndex, match, match_all
+from pysteward.engine.advisories.matching import compile_stored, record_ranges
+from pysteward.engine.advisories.ranges import version_key
 from pysteward.engine.model import normalize
 from tests.engine.advisories.helpers import Events, advisory
 
 pytestmark = pytest.mark.property
 DEMO = normalize("demo")
 
-_SUFFIXES = ["", "a1", "rc1", ".post1", ".dev0", ".post1.dev2"]
+_SUFFIXES = ["", "a1", "b2", "rc1", "a1.dev3", ".post1", ".dev0", ".post1.dev2", "rc1.post2"]
 versions = st.builds(
     lambda epoch, major, minor, suffix, local: f"{epoch}{major}.{minor}{suffix}{local}",
     st.sampled_from(["", "", "", "1!"]),
@@ -73,6 +75,7 @@ def test_compiled_and_indexed_matchers_agree_with_the_plain_walk(
     other = advisory("GHSA-2", ranges=ranges[:1])
     source = MemoryAdvisories([record, other])
     indexed = match_all([("demo", Version(p)) for p in probes], source)
+    stored = _stored_index([record, other])
     for probe in probes:
         version = Version(probe)
         expected = naive(version, ranges, listed)
@@ -81,3 +84,22 @@ def test_compiled_and_indexed_matchers_agree_with_the_plain_walk(
         assert ("GHSA-2" in {f.advisory.id for f in indexed[(DEMO, version)]}) is naive(
             version, ranges[:1], []
         )
+        # The index the store compiles at import time gives the same records and the same fixes.
+        found = [(f.advisory.id, str(f.fixed_in)) for f in stored.match(version)]
+        assert found == [(f.advisory.id, str(f.fixed_in)) for f in indexed[(DEMO, version)]]
+        assert found == [(f.advisory.id, str(f.fixed_in)) for f in match("demo", version, [other, record])]
+
+
+def _stored_index(records: list[Advisory]) -> PackageIndex:
+    """The index of `demo` as `compile_stored` writes it at import time, read back."""
+    parts = [(a.id, r.dumps()) for a in records if (r := record_ranges(a, DEMO)) is not None]
+    by_id = {a.id: a for a in records}
+    return PackageIndex.stored(DEMO, compile_stored(parts), lambda ids: {i: by_id[i] for i in ids}, {})  # type: ignore[index]
+
+
+@settings(max_examples=400, deadline=None)
+@given(left=versions, right=versions)
+def test_the_stored_version_key_orders_versions_as_pep_440_does(left: str, right: str) -> None:
+    a, b = Version(Version(left).public), Version(Version(right).public)
+    assert (version_key(Version(left)) < version_key(Version(right))) is (a < b)
+    assert (version_key(Version(left)) == version_key(Version(right))) is (a == b)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import pickle
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,9 +14,11 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from pysteward.engine.advisories import (
+    Advisory,
     AdvisoryDatabase,
     AdvisoryError,
     DatabaseMissingError,
+    MemoryAdvisories,
     SourceError,
     db_status,
     default_db_path,
@@ -21,6 +26,7 @@ from pysteward.engine.advisories import (
     import_advisories,
     match,
     match_all,
+    parse_record,
 )
 from pysteward.engine.model import Severity
 from pysteward.errors import OperationalError
@@ -274,3 +280,92 @@ def test_a_database_from_another_schema_version_is_rebuilt_on_import(tmp_path: P
         AdvisoryDatabase(db_path)
     report = import_advisories(ASSETS / "malicious", db_path)
     assert report.added == 2
+
+
+def _sample_pins(found: dict[NormalizedName, list[Advisory]]) -> list[tuple[str, Version]]:
+    """Versions at and around every bound, fix and listed version of each package, plus a few others."""
+    pins: list[tuple[str, Version]] = []
+    for name, records in sorted(found.items()):
+        texts = {"0", "1.0", "99"}
+        for record in records:
+            for entry in record.affected:
+                texts |= {str(v) for i in entry.intervals for v in (i.lower, i.upper) if v is not None}
+                texts |= {str(v) for v in entry.fixed} | set(sorted(entry.versions)[:5])
+        for text in sorted(texts):
+            base = Version(text).base_version
+            pins += [(name, Version(text)), (name, Version(base + ".post7")), (name, Version(base + "rc9"))]
+    return pins
+
+
+def test_the_stored_indexes_agree_with_matching_record_by_record(pypa_db: tuple[Path, object]) -> None:
+    with AdvisoryDatabase(pypa_db[0]) as db:
+        found = db.advisories_for(n(r) for r in _all_names(pypa_db[0]))
+    pins = _sample_pins(found)
+    with AdvisoryDatabase(pypa_db[0]) as db:
+        stored = match_all(pins, db)
+    in_memory = match_all(pins, MemoryAdvisories(a for records in found.values() for a in records))
+    assert len(pins) > 20_000 and sum(map(bool, stored.values())) > 10_000
+    for (name, version), hits in stored.items():
+        expected = match(name, version, found[name])
+        assert [(h.advisory.id, str(h.fixed_in)) for h in hits] == [
+            (e.advisory.id, str(e.fixed_in)) for e in expected
+        ]
+        assert hits == in_memory[(name, version)]
+
+
+def test_an_advisory_read_back_equals_the_parsed_one(tmp_path: Path) -> None:
+    record = raw(
+        "PYSEC-1",
+        ranges=[[("introduced", "0"), ("fixed", "2.0")]],
+        versions=["2.5"],
+        aliases=["CVE-1", ""],  # an empty alias cannot be stored split: JSON is used instead
+        references=[{"type": "WEB", "url": "https://a.invalid/\x1f"}],
+        details="détails",
+    )
+    plain = raw("PYSEC-2", aliases=["CVE-2"], upstream=["GHSA-x"], references=[{"url": "https://b.invalid"}])
+    import_advisories(write_zip(tmp_path / "x.zip", [record, plain]), tmp_path / "db.sqlite3")
+    with AdvisoryDatabase(tmp_path / "db.sqlite3") as db:
+        stored = db.advisories_for([n("demo")])[n("demo")]
+    parsed = [parse_record(record), parse_record(plain)]
+    assert stored == parsed and hash(stored[0]) == hash(parsed[0]) and stored[0] != "PYSEC-1"
+    assert (stored[1].aliases, stored[1].upstream, stored[1].references) == (
+        ("CVE-2",),
+        ("GHSA-x",),
+        ("https://b.invalid",),
+    )
+    again = pickle.loads(pickle.dumps(stored[0]))
+    assert again == parsed[0] and copy.copy(stored[1]).affected == parsed[1].affected
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        stored[0].affected = ()  # type: ignore[misc]
+
+
+def test_an_import_recompiles_the_indexes_of_the_packages_it_changed(tmp_path: Path) -> None:
+    db_path = tmp_path / "db.sqlite3"
+    import_advisories(write_zip(tmp_path / "v1.zip", records_v1()), db_path)
+    pins = [
+        ("demo", Version("1.7")),
+        ("other", Version("1.0")),
+        ("third", Version("3")),
+        ("fourth", Version("4")),
+    ]
+    with AdvisoryDatabase(db_path) as db:
+        before = {name: bool(hits) for (name, _), hits in match_all(pins, db).items()}
+    assert before == {"demo": True, "other": True, "third": True, "fourth": False}
+    v2 = records_v1()[:2]
+    v2[0] = raw("PYSEC-1", ranges=[[("introduced", "0"), ("fixed", "1.5")]], modified="2024-02-01T00:00:00Z")
+    v2.append(raw("PYSEC-4", "fourth", versions=["4.0"]))
+    import_advisories(write_zip(tmp_path / "v2.zip", v2), db_path)
+    with AdvisoryDatabase(db_path) as db:
+        after = {name: bool(hits) for (name, _), hits in match_all(pins, db).items()}
+        assert db.package_indexes([n("third")]) == {}
+    assert after == {"demo": False, "other": True, "third": False, "fourth": True}
+
+
+def test_a_database_written_before_the_compiled_indexes_asks_to_be_imported_again(tmp_path: Path) -> None:
+    db_path = tmp_path / "db.sqlite3"
+    import_advisories(ASSETS / "malicious", db_path)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    with pytest.raises(DatabaseMissingError, match="written by another version of Steward") as caught:
+        AdvisoryDatabase(db_path)
+    assert caught.value.hint is not None and "steward db update" in caught.value.hint

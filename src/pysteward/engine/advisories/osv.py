@@ -10,10 +10,12 @@ a record never parses hundreds of versions.
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from packaging.utils import NormalizedName
 from packaging.version import InvalidVersion, Version
@@ -30,7 +32,17 @@ from pysteward.engine.advisories.ranges import (
 from pysteward.engine.advisories.severity import Rating, is_malicious, rate
 from pysteward.engine.model import Severity, normalize
 
-__all__ = ["Advisory", "AffectedPackage", "MalformedRecord", "dump_advisory", "load_advisory", "parse_record"]
+__all__ = [
+    "STORED_COLUMNS",
+    "Advisory",
+    "AffectedPackage",
+    "MalformedRecord",
+    "dump_affected",
+    "load_affected",
+    "parse_record",
+    "stored_advisory",
+    "stored_values",
+]
 
 ECOSYSTEM = "PyPI"
 _EVENT_KINDS = frozenset(kind.value for kind in EventKind)
@@ -86,9 +98,13 @@ class AffectedPackage:
 _UNRATED = Rating(Severity.UNKNOWN)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Advisory:
-    """One OSV record (PYSEC, GHSA, MAL, …), restricted to its PyPI entries."""
+    """One OSV record (PYSEC, GHSA, MAL, …), restricted to its PyPI entries.
+
+    Equal when every field is equal, as a dataclass would be, except that an advisory read from the
+    store (whose `affected` is decoded on first use) also equals the same record parsed afresh.
+    """
 
     id: AdvisoryId
     aliases: tuple[str, ...] = ()
@@ -103,6 +119,17 @@ class Advisory:
     malicious: bool = False
     affected: tuple[AffectedPackage, ...] = ()
 
+    def _values(self) -> tuple[object, ...]:
+        return (*(getattr(self, name) for name in _FIELDS), self.affected)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Advisory):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
     @property
     def severity(self) -> Severity:
         """The record's severity (MALICIOUS for malicious-package reports)."""
@@ -116,6 +143,62 @@ class Advisory:
     def packages(self) -> frozenset[NormalizedName]:
         """The names of the PyPI packages the record affects."""
         return frozenset(a.name for a in self.affected)
+
+
+# Every field but `affected`, in declaration order: what the store keeps as columns.
+_FIELDS = (
+    "id",
+    "aliases",
+    "upstream",
+    "summary",
+    "details",
+    "modified",
+    "published",
+    "withdrawn",
+    "rating",
+    "references",
+    "malicious",
+)
+_AFFECTED_SLOT: Any = Advisory.__dict__["affected"]
+(
+    _set_id,
+    _set_aliases,
+    _set_upstream,
+    _set_summary,
+    _set_details,
+    _set_modified,
+    _set_published,
+    _set_withdrawn,
+    _set_rating,
+    _set_references,
+    _set_malicious,
+) = (Advisory.__dict__[name].__set__ for name in _FIELDS)
+
+
+class _StoredAdvisory(Advisory):
+    """An advisory read from the store; `affected` is decoded the first time it is read.
+
+    Matching goes through the precompiled package index and assessment never reads `affected`, so
+    decoding every matched record's ranges and versions (most of the cost of loading one) is left
+    until something asks. The slot of the base class holds the decoded value once there is one.
+    """
+
+    __slots__ = ("_packed",)
+    _packed: bytes
+
+    @property
+    def affected(self) -> tuple[AffectedPackage, ...]:
+        try:
+            return cast("tuple[AffectedPackage, ...]", _AFFECTED_SLOT.__get__(self, Advisory))
+        except AttributeError:  # not decoded yet
+            value = load_affected(self._packed)
+            _AFFECTED_SLOT.__set__(self, value)
+            return value
+
+    @affected.setter
+    def affected(self, value: tuple[AffectedPackage, ...]) -> None:
+        # Reached only through object.__setattr__ (copy, unpickling); `adv.affected = x` stays frozen.
+        _AFFECTED_SLOT.__set__(self, value)
 
 
 def _expect(value: object, kind: type, where: str) -> Any:
@@ -244,29 +327,113 @@ def parse_record(raw: object, problems: list[str] | None = None) -> Advisory:
     )
 
 
-def dump_advisory(advisory: Advisory) -> dict[str, object]:
-    """The compact JSON form the store keeps (validated, canonicalized, PyPI entries only)."""
-    return {
-        "id": advisory.id,
-        "aliases": list(advisory.aliases),
-        "upstream": list(advisory.upstream),
-        "summary": advisory.summary,
-        "details": advisory.details,
-        "modified": advisory.modified,
-        "published": advisory.published,
-        "withdrawn": advisory.withdrawn,
-        "rating": [advisory.rating.severity.label, advisory.rating.score, advisory.rating.vector],
-        "references": list(advisory.references),
-        "malicious": advisory.malicious,
-        "affected": [
-            {
-                "name": a.name,
-                "ranges": [[[e.kind.value, e.value] for e in events] for events in a.ranges],
-                "versions": sorted(a.versions),
-            }
-            for a in advisory.affected
-        ],
-    }
+STORED_COLUMNS = (
+    "id",
+    "lists",
+    "summary",
+    "details",
+    "modified",
+    "published",
+    "withdrawn_at",
+    "severity",
+    "score",
+    "vector",
+    "malicious",
+    "affected",
+)
+"""The columns the store keeps an advisory in, in the order of `stored_values` and `stored_advisory`."""
+
+
+def stored_values(advisory: Advisory) -> tuple[object, ...]:
+    """`advisory` as values of `STORED_COLUMNS` (validated, canonicalized, PyPI entries only)."""
+    rating = advisory.rating
+    lists = [list(advisory.aliases), list(advisory.upstream), list(advisory.references)]
+    return (
+        advisory.id,
+        _pack(lists),
+        advisory.summary,
+        advisory.details,
+        advisory.modified,
+        advisory.published,
+        advisory.withdrawn,
+        rating.severity.label,
+        rating.score,
+        rating.vector,
+        advisory.malicious,
+        dump_affected(advisory.affected),
+    )
+
+
+def stored_advisory(row: Sequence[Any], ratings: dict[tuple[Any, ...], Rating]) -> Advisory:
+    """Rebuild an `Advisory` from a row of `STORED_COLUMNS` (trusted: the store validated it).
+
+    `ratings` caches one `Rating` per distinct severity, score and vector across calls. This runs
+    for every matched record on a cold start, so it sets the slots directly rather than through the
+    dataclass `__init__`, and leaves `affected` packed (see `_StoredAdvisory`).
+    """
+    (
+        record_id,
+        lists,
+        summary,
+        details,
+        modified,
+        published,
+        withdrawn,
+        label,
+        score,
+        vector,
+        malicious,
+        packed,
+    ) = row
+    rating_key = (label, score, vector)
+    rating = ratings.get(rating_key)
+    if rating is None:
+        rating = ratings[rating_key] = Rating(Severity.parse(label), score, vector)
+    aliases, upstream, references = _unpack(lists)
+    advisory = object.__new__(_StoredAdvisory)
+    _set_id(advisory, record_id)
+    _set_aliases(advisory, aliases)
+    _set_upstream(advisory, upstream)
+    _set_summary(advisory, summary)
+    _set_details(advisory, details)
+    _set_modified(advisory, modified)
+    _set_published(advisory, published)
+    _set_withdrawn(advisory, withdrawn)
+    _set_rating(advisory, rating)
+    _set_references(advisory, references)
+    _set_malicious(advisory, bool(malicious))
+    object.__setattr__(advisory, "_packed", packed)
+    return advisory
+
+
+# Aliases, upstream ids and references in one column: split on control characters, which is several
+# times faster to read than JSON; JSON (it starts with `[`) when a string holds one or is empty.
+_LISTS, _ITEMS = "\x1e", "\x1f"
+
+
+def _pack(lists: list[list[str]]) -> str:
+    if any(not item or _LISTS in item or _ITEMS in item for items in lists for item in items):
+        return json.dumps(lists, ensure_ascii=False)
+    return _LISTS + _LISTS.join(_ITEMS.join(items) for items in lists)
+
+
+def _unpack(text: str) -> tuple[tuple[str, ...], ...]:
+    if text.startswith("["):
+        return tuple(tuple(items) for items in json.loads(text))
+    return tuple(tuple(part.split(_ITEMS)) if part else () for part in text[1:].split(_LISTS))
+
+
+def dump_affected(affected: Sequence[AffectedPackage]) -> bytes:
+    """The events and canonical versions of `affected`, as zlib-compressed JSON."""
+    data = [
+        {
+            "name": a.name,
+            "ranges": [[[e.kind.value, e.value] for e in events] for events in a.ranges],
+            "versions": sorted(a.versions),
+        }
+        for a in affected
+    ]
+    return zlib.compress(json.dumps(data).encode(), 1)
 
 
 def _load_event(kind: str, value: str) -> Event:
@@ -277,28 +444,13 @@ def _load_event(kind: str, value: str) -> Event:
     return Event(event_kind, value, None if unbounded else Version(value))
 
 
-def load_advisory(data: Mapping[str, Any]) -> Advisory:
-    """Rebuild an `Advisory` from `dump_advisory` output (trusted: the store validated it)."""
-    severity, score, vector = data["rating"]
-    affected = tuple(
+def load_affected(packed: bytes) -> tuple[AffectedPackage, ...]:
+    """Rebuild the entries `dump_affected` wrote, compiling their ranges again."""
+    return tuple(
         AffectedPackage.build(
             NormalizedName(a["name"]),
             [[_load_event(k, v) for k, v in events] for events in a["ranges"]],
             frozenset(a["versions"]),
         )
-        for a in data["affected"]
-    )
-    return Advisory(
-        id=AdvisoryId(data["id"]),
-        aliases=tuple(data["aliases"]),
-        upstream=tuple(data["upstream"]),
-        summary=data["summary"],
-        details=data["details"],
-        modified=data["modified"],
-        published=data["published"],
-        withdrawn=data["withdrawn"],
-        rating=Rating(Severity.parse(severity), score, vector),
-        references=tuple(data["references"]),
-        malicious=data["malicious"],
-        affected=affected,
+        for a in json.loads(zlib.decompress(packed))
     )

@@ -17,7 +17,16 @@ from enum import StrEnum
 
 from packaging.version import Version
 
-__all__ = ["Event", "EventKind", "Interval", "canonical_version", "compile_intervals", "public_version"]
+__all__ = [
+    "Event",
+    "EventKind",
+    "Interval",
+    "VersionKey",
+    "canonical_version",
+    "compile_intervals",
+    "public_version",
+    "version_key",
+]
 
 
 class EventKind(StrEnum):
@@ -74,6 +83,41 @@ def canonical_version(version: Version) -> str:
     if version.dev is not None:
         text += f".dev{version.dev}"
     return text
+
+
+VersionKey = list[object]
+"""A version's place in PEP 440 order as plain JSON values (see `version_key`)."""
+
+_PRE_RANK = {"a": 0, "b": 1, "rc": 2}
+
+
+def version_key(version: Version) -> VersionKey:
+    """A key that orders public versions as PEP 440 does, made of ints and lists so it can be stored.
+
+    `[epoch, release without trailing zeros, pre rank, pre number, has post, post number, no dev,
+    dev number]`, where the pre rank puts a bare `.devN` below `a` < `b` < `rc` < a final release.
+    Two versions get equal keys exactly when they are equal with their local labels dropped; the
+    property test checks the order against `packaging`'s.
+    """
+    release = version.release
+    end = len(release)
+    while end and release[end - 1] == 0:
+        end -= 1
+    pre, post, dev = version.pre, version.post, version.dev
+    if pre is not None:
+        pre_rank, pre_number = _PRE_RANK[pre[0]], pre[1]
+    else:
+        pre_rank, pre_number = (-1 if post is None and dev is not None else 3), 0
+    return [
+        version.epoch,
+        list(release[:end]),
+        pre_rank,
+        pre_number,
+        0 if post is None else 1,
+        post or 0,
+        1 if dev is None else 0,
+        dev or 0,
+    ]
 
 
 # A step function over the sorted distinct event versions p0 < p1 < …: region 2i+1 is the point p_i,
