@@ -10,7 +10,7 @@ from packaging.version import Version
 
 from pysteward._types import AdvisoryId
 from pysteward.engine.advisories import Advisory, MemoryAdvisories, PackageIndex, match, match_all
-from pysteward.engine.advisories.matching import compile_stored, record_ranges
+from pysteward.engine.advisories.compiled import compile_stored, record_ranges
 from pysteward.engine.model import normalize
 from tests.engine.advisories.helpers import advisory
 

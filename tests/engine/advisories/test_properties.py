@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from packaging.version import Version
 
 from pysteward.engine.advisories import Advisory, MemoryAdvisories, PackageIndex, match, match_all
-from pysteward.engine.advisories.matching import compile_stored, record_ranges
+from pysteward.engine.advisories.compiled import compile_stored, record_ranges
 from pysteward.engine.advisories.ranges import version_key
 from pysteward.engine.model import normalize
 from tests.engine.advisories.helpers import Events, advisory

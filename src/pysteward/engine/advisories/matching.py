@@ -22,16 +22,14 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
+from pysteward.engine.advisories.compiled import Compiled, entries_for, record_ranges
 from pysteward.engine.advisories.osv import Advisory, AffectedPackage
 from pysteward.engine.advisories.ranges import (
-    Interval,
-    VersionKey,
     canonical_version,
     public_version,
     version_key,
@@ -45,11 +43,8 @@ __all__ = [
     "AffectedAdvisory",
     "Loader",
     "PackageIndex",
-    "RecordRanges",
-    "compile_stored",
     "match",
     "match_all",
-    "record_ranges",
 ]
 
 Loader = Callable[[Iterable[str]], Mapping[str, Advisory]]
@@ -85,10 +80,6 @@ def _affected(
     return found
 
 
-def _entries(advisory: Advisory, name: NormalizedName) -> list[AffectedPackage]:
-    return [a for a in advisory.affected if a.name == name]
-
-
 def _fix(entries: Iterable[AffectedPackage], version: Version) -> Version | None:
     fixes = [f for a in entries if (f := a.fix_for(version)) is not None]
     return min(fixes, default=None)
@@ -103,143 +94,10 @@ def match(name: str, version: Version, advisories: Iterable[Advisory]) -> list[A
     for advisory in advisories:
         if advisory.withdrawn is not None:
             continue
-        entries = _entries(advisory, package)
+        entries = entries_for(advisory, package)
         if any(a.contains(public, key) for a in entries):
             found.append(AffectedAdvisory(advisory, package, version, _fix(entries, public)))
     return found
-
-
-@lru_cache(maxsize=65536)
-def _parse(text: str) -> Version:
-    # Compiling (import time) sees the same versions in many records of a package.
-    return Version(text)
-
-
-@dataclass(frozen=True, slots=True)
-class RecordRanges:
-    """What the index needs of one record for one package: its intervals, and its fixes, sorted.
-
-    `explicit` keeps only the listed versions no interval covers: the others add nothing.
-    """
-
-    id: str
-    intervals: tuple[Interval, ...]
-    explicit: tuple[Version, ...]
-    fixes: tuple[Version, ...]
-
-    def dumps(self) -> str:
-        """This record's part of the index, as the store keeps it beside the record."""
-        intervals = [
-            [_text(i.lower), i.lower_inclusive, _text(i.upper), i.upper_inclusive] for i in self.intervals
-        ]
-        return json.dumps([intervals, [str(v) for v in self.explicit], [str(v) for v in self.fixes]])
-
-    @classmethod
-    def loads(cls, record_id: str, text: str) -> RecordRanges:
-        """Rebuild what `dumps` wrote (trusted: the store wrote it)."""
-        intervals, explicit, fixes = json.loads(text)
-        return cls(
-            record_id,
-            tuple(Interval(_version(lo), lo_in, _version(hi), hi_in) for lo, lo_in, hi, hi_in in intervals),
-            tuple(map(_parse, explicit)),
-            tuple(map(_parse, fixes)),
-        )
-
-
-def _text(version: Version | None) -> str | None:
-    return None if version is None else str(version)
-
-
-def _version(text: str | None) -> Version | None:
-    return None if text is None else _parse(text)
-
-
-def record_ranges(advisory: Advisory, name: NormalizedName) -> RecordRanges | None:
-    """The part of `advisory` that concerns `name`, or None when it does not name the package."""
-    entries = _entries(advisory, name)
-    if not entries:
-        return None
-    intervals = tuple(interval for entry in entries for interval in entry.intervals)
-    listed = (_parse(key) for key in sorted({key for entry in entries for key in entry.versions}))
-    explicit = tuple(v for v in listed if not any(v in interval for interval in intervals))
-    # Equal fixes written differently (`2.2`, `2.2.0`) keep the spelling met first, as a set does.
-    fixes = tuple(sorted({f for entry in entries for f in entry.fixed}))
-    return RecordRanges(advisory.id, intervals, explicit, fixes)
-
-
-@dataclass(frozen=True, slots=True)
-class _Compiled:
-    """An index as plain data: record ids by position, sorted point keys, and what each region holds.
-
-    Region 2i+1 is the point p_i itself, region 2i the open gap just below it, region 2k everything
-    above the last point. Every fix is a point, so within a region each record has one smallest fix
-    above the pin: `cells[regions[r]]` lists the records of region r and those fixes as text,
-    `"3 5;1.2 "` (positions; fixes, empty when none is known), decoded only when a pin lands there.
-    """
-
-    ids: list[str]
-    keys: list[VersionKey]
-    regions: list[int]
-    cells: list[str]
-
-    @classmethod
-    def build(cls, records: Sequence[RecordRanges]) -> _Compiled:
-        points = sorted({v for r in records for v in _versions_of(r)})
-        where = {v: i for i, v in enumerate(points)}
-        regions: list[set[int]] = [set() for _ in range(2 * len(points) + 1)]
-        for position, record in enumerate(records):
-            for interval in record.intervals:
-                for region in range(_first(interval, where), _last(interval, where, len(points)) + 1):
-                    regions[region].add(position)
-            for version in record.explicit:
-                regions[2 * where[version] + 1].add(position)
-        fixes = [[(where[f], str(f)) for f in r.fixes] for r in records]
-        numbers: dict[str, int] = {}
-        cells = []
-        for region, held in enumerate(regions):
-            positions = sorted(held)
-            text = (
-                " ".join(map(str, positions)) + ";" + " ".join(_fix_in(fixes[p], region) for p in positions)
-            )
-            cells.append(numbers.setdefault(text, len(numbers)))
-        return cls([r.id for r in records], [version_key(v) for v in points], cells, list(numbers))
-
-    def dumps(self) -> str:
-        return json.dumps([self.ids, self.keys, self.regions, self.cells], separators=(",", ":"))
-
-
-def _first(interval: Interval, where: Mapping[Version, int]) -> int:
-    if interval.lower is None:
-        return 0
-    return 2 * where[interval.lower] + (1 if interval.lower_inclusive else 2)
-
-
-def _last(interval: Interval, where: Mapping[Version, int], count: int) -> int:
-    if interval.upper is None:
-        return 2 * count
-    return 2 * where[interval.upper] + (1 if interval.upper_inclusive else 0)
-
-
-def _fix_in(fixes: Sequence[tuple[int, str]], region: int) -> str:
-    """The smallest of a record's `(point, text)` fixes above the versions of `region`, or ""."""
-    # At point i a fix must lie above it; in the gap below point i, at point i or above.
-    point = region // 2
-    return next((text for p, text in fixes if p > point or (p == point and not region % 2)), "")
-
-
-def _versions_of(record: RecordRanges) -> Iterable[Version]:
-    for interval in record.intervals:
-        if interval.lower is not None:
-            yield interval.lower
-        if interval.upper is not None:
-            yield interval.upper
-    yield from record.explicit
-    yield from record.fixes
-
-
-def compile_stored(records: Iterable[tuple[str, str]]) -> str:
-    """The stored index of one package from its live records' `(id, RecordRanges.dumps())`, by id."""
-    return _Compiled.build([RecordRanges.loads(i, text) for i, text in sorted(records)]).dumps()
 
 
 class PackageIndex:
@@ -252,7 +110,7 @@ class PackageIndex:
         live = sorted((a for a in advisories if a.withdrawn is None), key=lambda a: a.id)
         pairs = [(a, r) for a in live if (r := record_ranges(a, name)) is not None]
         by_id = {a.id: a for a, _ in pairs}
-        self._setup(name, _Compiled.build([r for _, r in pairs]), lambda ids: {i: by_id[i] for i in ids}, {})  # type: ignore[index]
+        self._setup(name, Compiled.build([r for _, r in pairs]), lambda ids: {i: by_id[i] for i in ids}, {})  # type: ignore[index]
         self._advisories = [a for a, _ in pairs]
         self._unloaded = 0  # all held: the loader is never asked
 
@@ -262,11 +120,11 @@ class PackageIndex:
     ) -> PackageIndex:
         """The index `compile_stored` wrote; `loader` fetches matched records, `versions` caches fixes."""
         index = cls.__new__(cls)
-        index._setup(name, _Compiled(*json.loads(data)), loader, versions)
+        index._setup(name, Compiled(*json.loads(data)), loader, versions)
         return index
 
     def _setup(
-        self, name: NormalizedName, compiled: _Compiled, loader: Loader, versions: dict[str, Version]
+        self, name: NormalizedName, compiled: Compiled, loader: Loader, versions: dict[str, Version]
     ) -> None:
         self.name = name
         self._ids = compiled.ids

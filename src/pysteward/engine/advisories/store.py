@@ -29,9 +29,11 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from pysteward._types import AdvisoryId
+from pysteward.engine.advisories._stored import STORED_COLUMNS, stored_advisory, stored_values
+from pysteward.engine.advisories.compiled import compile_stored, record_ranges
 from pysteward.engine.advisories.interface import AdvisoryError, AdvisorySource, DatabaseMissingError
-from pysteward.engine.advisories.matching import Loader, PackageIndex, compile_stored, record_ranges
-from pysteward.engine.advisories.osv import STORED_COLUMNS, Advisory, stored_advisory, stored_values
+from pysteward.engine.advisories.matching import Loader, PackageIndex
+from pysteward.engine.advisories.osv import Advisory
 from pysteward.engine.advisories.severity import Rating
 from pysteward.engine.datadir import data_dir
 
