@@ -18,8 +18,14 @@ def targets_for(pythons: Sequence[str], platforms: Sequence[Platform]) -> tuple[
 
 
 @lru_cache(maxsize=4096)
+def _parsed(marker_text: str) -> Marker:
+    # Parsed once per text, not once per target: a lockfile repeats a few dozen marker texts.
+    return Marker(marker_text)
+
+
+@lru_cache(maxsize=4096)
 def _evaluate(marker_text: str, target: Target, extras: tuple[str, ...]) -> bool:
-    marker = Marker(marker_text)
+    marker = _parsed(marker_text)
     environment = target.environment()
     # A marker naming an extra applies when any of the dependency's extras satisfies it.
     for extra in extras or ("",):
