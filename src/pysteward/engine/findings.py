@@ -6,7 +6,10 @@ Finding
 ├── Python2Finding          the project pins Python 2, or its sources use Python-2-only syntax
 ├── UnpinnedFinding         a requirement admits several versions and no lockfile pins it
 ├── UnresolvableFinding     a URL, VCS, path or editable requirement the index cannot vouch for
-└── ExpiredIgnoreFinding    an ignore rule whose `until` date has passed (it no longer applies)
+├── ExpiredIgnoreFinding    an ignore rule whose `until` date has passed (it no longer applies)
+├── LicenseFinding          a dependency's license breaks the policy or is unknown
+├── HealthFinding           a dependency looks unmaintained, yanked, archived or thinly staffed
+└── SastFinding             Bandit found a security issue in the project's own code
 """
 
 from __future__ import annotations
@@ -28,8 +31,11 @@ from pysteward.engine.model import (
 __all__ = [
     "ExpiredIgnoreFinding",
     "Finding",
+    "HealthFinding",
+    "LicenseFinding",
     "Python2Finding",
     "RuntimeFinding",
+    "SastFinding",
     "UnpinnedFinding",
     "UnresolvableFinding",
     "VulnerabilityFinding",
@@ -143,6 +149,54 @@ class ExpiredIgnoreFinding(Finding):
     @property
     def kind(self) -> str:
         return "expired-ignore"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LicenseFinding(Finding):
+    """A dependency whose license the policy denies, conflicts with the project's, or cannot be told."""
+
+    package: str
+    version: Version | None
+    license: str
+    """The SPDX expression, or the raw text when it could not be normalised (empty when none found)."""
+    license_class: str
+    """permissive, weak-copyleft, strong-copyleft, network-copyleft, not-osi-approved or unknown."""
+    reason: str
+    """denied, incompatible, unknown or not-osi-approved."""
+
+    @property
+    def kind(self) -> str:
+        return "license"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HealthFinding(Finding):
+    """A maintenance-health concern about a dependency, from the package index's metadata."""
+
+    package: str
+    version: Version | None
+    check: str
+    """stale, few-maintainers, yanked, archived, quarantined, deprecated or inactive."""
+    detail: str
+
+    @property
+    def kind(self) -> str:
+        return "health"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SastFinding(Finding):
+    """An issue Bandit reports in the project's own code (`rule` is Bandit's test id, `B602`)."""
+
+    test_name: str
+    confidence: str
+    """Bandit's confidence: low, medium or high."""
+    code: str = ""
+    more_info: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "sast"
 
 
 def dependency_title(dependency: Dependency) -> str:

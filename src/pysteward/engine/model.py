@@ -23,6 +23,7 @@ from packaging.version import Version
 __all__ = [
     "Dependency",
     "DirectReference",
+    "Edge",
     "Location",
     "Manifest",
     "PinnedDependency",
@@ -35,6 +36,9 @@ __all__ = [
 ]
 
 MAIN_SCOPE = "main"
+
+Edge = tuple[NormalizedName | None, NormalizedName]
+"""(parent, child) in a dependency graph; a parent of None is the project itself."""
 
 
 def normalize(name: str) -> NormalizedName:
@@ -136,6 +140,9 @@ class Manifest:
     """True when the file pins a whole environment (lockfiles, installed environments)."""
     python_requires: SpecifierSet | None = None
     warnings: tuple[str, ...] = ()
+    edges: tuple[Edge, ...] = ()
+    """The dependency graph where the source has one: (parent, child) by normalised name, the parent
+    None for the project itself. Empty when the format records no graph (requirements files)."""
 
 
 class Platform(StrEnum):
