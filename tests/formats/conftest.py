@@ -5,9 +5,11 @@
 - `.` (a web app): requirements.txt pins jinja2 2.10 (two vulnerabilities, one with CVSS, one
   without score), urllib3 1.26.0 with hashes (a vulnerability of unknown severity, no fix), and the
   typosquat `reqeusts` 1.0 (malicious); `requests>=2` is unpinned; `shared` is an editable path;
-  `py` 1.11.0 has an ignored vulnerability; Python 3.8 is end-of-life; steward.toml has an expired ignore.
+  `py` 1.11.0 has an ignored vulnerability and has had no release for years (health); Python 3.8 is
+  end-of-life; steward.toml has an expired ignore; `reqeusts` is GPL-3.0 in an Apache-2.0 project.
 - `services/api`: uv.lock pins werkzeug 2.0.0 (critical, two fix versions) and flask 2.0.0, which
-  pyproject.toml lists unpinned but locked; a legacy module uses Python 2 syntax.
+  pyproject.toml lists unpinned but locked; a legacy module uses Python 2 syntax; Bandit finds a
+  `shell=True` subprocess call in app.py.
 """
 
 from __future__ import annotations
@@ -32,8 +34,11 @@ from pysteward.engine.assessment import (
 )
 from pysteward.engine.findings import (
     ExpiredIgnoreFinding,
+    HealthFinding,
+    LicenseFinding,
     Python2Finding,
     RuntimeFinding,
+    SastFinding,
     UnpinnedFinding,
     UnresolvableFinding,
     VulnerabilityFinding,
@@ -187,6 +192,27 @@ def _web(root: Path) -> ProjectAssessment:
         locations=(shared.location,),
         dependency=shared,
     )
+    gpl = LicenseFinding(
+        rule="steward/license-incompatible",
+        severity=Severity.MEDIUM,
+        title="reqeusts 1.0 is GPL-3.0-only (strong copyleft), incompatible with the project's Apache-2.0",
+        locations=(typo.location,),
+        package=typo.name,
+        version=typo.version,
+        license="GPL-3.0-only",
+        license_class="strong-copyleft",
+        reason="incompatible",
+    )
+    stale = HealthFinding(
+        rule="steward/health-stale",
+        severity=Severity.LOW,
+        title="py has had no release for 60 months",
+        locations=(py.location,),
+        package=py.name,
+        version=py.version,
+        check="stale",
+        detail="last release 1.11.0 on 2021-11-04 (1,844 days ago)",
+    )
     deps = (
         (jinja, (jinja_high, jinja_medium)),
         (urllib3, (urllib3_unknown,)),
@@ -237,7 +263,18 @@ def _web(root: Path) -> ProjectAssessment:
             ),
         ),
         targets=TARGETS_WEB,
-        findings=(unpinned, jinja_medium, eol, malicious, jinja_high, urllib3_unknown, unresolvable, expired),
+        findings=(
+            unpinned,
+            jinja_medium,
+            eol,
+            malicious,
+            jinja_high,
+            urllib3_unknown,
+            unresolvable,
+            expired,
+            gpl,
+            stale,
+        ),
         ignored=(
             IgnoredFinding(
                 finding=ignored_py,
@@ -279,6 +316,16 @@ def _api(root: Path) -> ProjectAssessment:
         locations=(Location(base / "legacy.py", 3),),
         evidence="print statement",
     )
+    shell = SastFinding(
+        rule="B602",
+        severity=Severity.HIGH,
+        title="subprocess call with shell=True identified, security issue.",
+        locations=(Location(base / "app.py", 14),),
+        test_name="subprocess_popen_with_shell_equals_true",
+        confidence="high",
+        code='subprocess.call(f"convert {name}", shell=True)',
+        more_info="https://bandit.readthedocs.invalid/plugins/b602_subprocess_popen_with_shell_equals_true.html",
+    )
     api_targets = {"applies_to": TARGETS_API, "all_targets": True}
     return ProjectAssessment(
         path=base,
@@ -306,7 +353,7 @@ def _api(root: Path) -> ProjectAssessment:
             ),
         ),
         targets=TARGETS_API,
-        findings=(py2, critical),
+        findings=(py2, critical, shell),
     )
 
 

@@ -10,6 +10,7 @@ import pysteward.formats
 from pysteward.engine.assessment import Assessment
 from pysteward.formats import (
     Formatter,
+    HtmlFormat,
     JsonFormat,
     MarkdownFormat,
     OutputFormat,
@@ -26,6 +27,7 @@ from pysteward.formats import (
         (OutputFormat.JSON, JsonFormat),
         (OutputFormat.SARIF, SarifFormat),
         (OutputFormat.MARKDOWN, MarkdownFormat),
+        (OutputFormat.HTML, HtmlFormat),
     ],
 )
 def test_it_maps_each_choice_to_its_formatter(fmt: OutputFormat, cls: type[Formatter]) -> None:
@@ -33,13 +35,11 @@ def test_it_maps_each_choice_to_its_formatter(fmt: OutputFormat, cls: type[Forma
 
 
 def test_every_choice_is_wired() -> None:
-    assert {type(formatter_for(fmt)) for fmt in OutputFormat} == {
-        TableFormat,
-        JsonFormat,
-        SarifFormat,
-        MarkdownFormat,
-    }
+    wired = {type(formatter_for(fmt)) for fmt in OutputFormat}
+    assert {TableFormat, JsonFormat, SarifFormat, MarkdownFormat, HtmlFormat} <= wired
+    assert all(issubclass(cls, Formatter) for cls in wired)
     assert OutputFormat("sarif") is OutputFormat.SARIF
+    assert OutputFormat("html") is OutputFormat.HTML
 
 
 def test_it_passes_colour_and_width_to_the_table() -> None:
@@ -49,7 +49,14 @@ def test_it_passes_colour_and_width_to_the_table() -> None:
 
 
 def test_every_formatter_renders_the_sample(sample: Assessment) -> None:
-    outputs = {fmt: formatter_for(fmt).render(sample) for fmt in OutputFormat}
+    reports = (
+        OutputFormat.TABLE,
+        OutputFormat.JSON,
+        OutputFormat.SARIF,
+        OutputFormat.MARKDOWN,
+        OutputFormat.HTML,
+    )
+    outputs = {fmt: formatter_for(fmt).render(sample) for fmt in reports}
     assert all(text.endswith("\n") and "GHSA-xg9f-g7g7-2323" in text for text in outputs.values())
     assert json.loads(outputs[OutputFormat.SARIF])["version"] == "2.1.0"
 

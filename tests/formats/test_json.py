@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pysteward.engine.assessment import SCHEMA_VERSION, Assessment, FailOn
+from pysteward.engine.findings import HealthFinding, LicenseFinding
 from pysteward.formats import JsonFormat
 from tests.formats.conftest import sample_assessment
 
@@ -167,6 +168,8 @@ def test_it_lists_findings_worst_first_with_kind_specific_fields(sample: Assessm
         "vulnerability",
         "runtime",
         "vulnerability",
+        "license",
+        "health",
         "expired-ignore",
         "vulnerability",
         "unpinned",
@@ -182,8 +185,9 @@ def test_it_lists_findings_worst_first_with_kind_specific_fields(sample: Assessm
     assert by_kind["malicious"]["package"] == "reqeusts"
     assert by_kind["malicious"]["failing"] is True
     assert by_kind["runtime"]["failing"] is False
+    assert [f["kind"] for f in api["findings"]] == ["vulnerability", "sast", "python2"]
     assert api["findings"][0]["fix_versions"] == ["2.2.3", "3.0.1"]
-    assert api["findings"][1]["evidence"] == "print statement"
+    assert api["findings"][2]["evidence"] == "print statement"
 
 
 def test_it_lists_ignored_findings_with_their_reason(sample: Assessment) -> None:
@@ -199,20 +203,25 @@ def test_it_lists_ignored_findings_with_their_reason(sample: Assessment) -> None
 
 def test_it_summarises_by_severity_and_kind(sample: Assessment) -> None:
     summary = render(sample)["summary"]
-    assert summary["findings"] == 10
+    assert summary["findings"] == 13
     assert summary["failing"] == 5
     assert summary["ignored"] == 1
     assert summary["vulnerable_dependencies"] == 4
     assert summary["by_severity"] == {
         "malicious": 1,
         "critical": 1,
-        "high": 2,
-        "medium": 2,
-        "low": 1,
+        "high": 3,
+        "medium": 3,
+        "low": 2,
         "unknown": 1,
         "info": 2,
     }
     assert summary["by_kind"]["vulnerability"] == 4
+    assert (summary["by_kind"]["license"], summary["by_kind"]["health"], summary["by_kind"]["sast"]) == (
+        1,
+        1,
+        1,
+    )
     assert summary["by_kind"]["malicious"] == 1
     assert summary["by_kind"]["python2"] == 1
 
@@ -220,7 +229,8 @@ def test_it_summarises_by_severity_and_kind(sample: Assessment) -> None:
 def test_it_counts_failing_findings_at_the_threshold(tmp_path: Path) -> None:
     doc = render(sample_assessment(tmp_path, fail_on=FailOn.HIGH))
     assert doc["fail_on"] == "high"
-    assert doc["summary"]["failing"] == 4
+    # malicious, critical, the high advisory, the end-of-life Python and Bandit's high issue
+    assert doc["summary"]["failing"] == 5
 
 
 def test_it_renders_the_same_text_whatever_the_input_order(sample: Assessment) -> None:
@@ -256,3 +266,61 @@ def test_the_schema_document_names_every_key_the_format_writes(sample: Assessmen
     documented = set(re.findall(r"`([a-z0-9_-]+)`", DOCS.read_text(encoding="utf-8")))
     assert keys(render(sample)) - documented == set()
     assert f"`{SCHEMA_VERSION}`" in DOCS.read_text(encoding="utf-8")
+
+
+def findings_of(doc: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [f for p in doc["projects"] for f in p["findings"] if f["kind"] == kind]
+
+
+def test_it_writes_license_health_and_sast_fields(sample: Assessment) -> None:
+    doc = render(sample)
+    (license_,) = findings_of(doc, "license")
+    assert {k: license_[k] for k in ("package", "version", "license", "license_class", "reason")} == {
+        "package": "reqeusts",
+        "version": "1.0",
+        "license": "GPL-3.0-only",
+        "license_class": "strong-copyleft",
+        "reason": "incompatible",
+    }
+    (health,) = findings_of(doc, "health")
+    assert (health["package"], health["version"], health["check"]) == ("py", "1.11.0", "stale")
+    assert health["detail"].startswith("last release 1.11.0")
+    (sast,) = findings_of(doc, "sast")
+    assert sast["rule"] == sast["test_id"] == "B602"
+    assert sast["test_name"] == "subprocess_popen_with_shell_equals_true"
+    assert sast["confidence"] == "high"
+    assert "shell=True" in sast["code"]
+    assert sast["more_info"].startswith("https://")
+    assert sast["locations"] == [{"path": "services/api/app.py", "line": 14}]
+    assert sast["failing"] is False
+
+
+def test_a_license_or_health_finding_may_have_no_version(sample: Assessment) -> None:
+    web = sample.projects[0]
+    unversioned = tuple(
+        dataclasses.replace(f, version=None)
+        for f in web.findings
+        if isinstance(f, LicenseFinding | HealthFinding)
+    )
+    changed = dataclasses.replace(sample, projects=(dataclasses.replace(web, findings=unversioned),))
+    doc = render(changed)
+    assert [f["version"] for f in doc["projects"][0]["findings"]] == [None, None]
+
+
+def test_each_project_carries_its_risk_score(sample: Assessment) -> None:
+    web, api = render(sample)["projects"]
+    assert web["risk"]["score"] == 100.0
+    assert web["risk"]["grade"] == "F"
+    assert api["risk"] == {
+        "score": 46.0,
+        "grade": "D",
+        "components": {
+            "malicious": 0.0,
+            "vulnerabilities": 29.9,
+            "runtime": 7.2,
+            "licenses": 0.0,
+            "health": 0.0,
+            "sast": 9.0,
+            "hygiene": 0.0,
+        },
+    }

@@ -9,7 +9,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from pysteward.engine.assessment import Assessment, FailOn
-from pysteward.engine.findings import Python2Finding
+from pysteward.engine.findings import HealthFinding, LicenseFinding, Python2Finding, SastFinding
 from pysteward.engine.model import Location, Severity
 from pysteward.formats import MarkdownFormat
 from pysteward.formats.markdown import MAX_CHARS, escape
@@ -36,13 +36,13 @@ def table_rows(text: str) -> list[list[str]]:
 def test_it_opens_with_a_failing_headline(sample: Assessment) -> None:
     text = render(sample)
     assert text.startswith("## Steward assessment\n")
-    assert "❌ **10 findings, 5 failing** at `--fail-on vulnerability`." in text
+    assert "❌ **13 findings, 5 failing** at `--fail-on vulnerability`." in text
     assert "17,423 records, newest 2026-11-20" in text
 
 
 def test_it_says_when_findings_do_not_fail(tmp_path: Path) -> None:
     text = render(sample_assessment(tmp_path, fail_on=FailOn.NEVER))
-    assert "⚠️ **10 findings, none failing** at `--fail-on never`." in text
+    assert "⚠️ **13 findings, none failing** at `--fail-on never`." in text
 
 
 def test_it_tabulates_vulnerabilities_with_osv_links(sample: Assessment) -> None:
@@ -70,7 +70,7 @@ def test_every_table_row_has_as_many_cells_as_its_header(sample: Assessment) -> 
     assert ["Package", "Version", "ID", "Severity", "Fix", "Where"] in rows
     assert len(rows) > 10
     widths = {len(row) for row in rows}
-    assert widths <= {3, 4, 6}
+    assert widths <= {3, 4, 5, 6, 7}
 
 
 def test_it_shows_runtimes_and_flags_end_of_life(sample: Assessment) -> None:
@@ -118,7 +118,7 @@ def test_it_escapes_pipes_and_markup_in_cells(sample: Assessment) -> None:
     text = render(dataclasses.replace(sample, projects=(sample.projects[0], project)))
     assert "<script>" not in text
     assert r"a \| b &lt;script&gt;alert(1)&lt;/script&gt; \*bold\* \[link\](x) (x\|y.py:2)" in text
-    assert all(len(row) in {3, 4, 6} for row in table_rows(text))
+    assert all(len(row) in {3, 4, 5, 6, 7} for row in table_rows(text))
 
 
 @pytest.mark.parametrize(
@@ -172,3 +172,89 @@ def test_a_finding_without_a_location_names_no_place(sample: Assessment) -> None
     )
     line = next(line for line in render(changed).splitlines() if "GHSA-h5c8-rqwp-cp95` expired" in line)
     assert line.endswith("it is reported again. ")
+
+
+def test_it_opens_with_the_risk_of_each_project(sample: Assessment) -> None:
+    text = render(sample)
+    assert "### Risk score" in text
+    rows = table_rows(text)
+    assert ["Project", "Risk (0–100)", "Grade", "Made of"] in rows
+    assert [
+        ".",
+        "100",
+        "**F**",
+        "malicious 86.5, vulnerabilities 6.9, runtime 5.2, licenses 0.9, health 0.2, hygiene 0.3",
+    ] in rows
+    assert ["services/api", "46", "**D**", "vulnerabilities 29.9, runtime 7.2, sast 9"] in rows
+    assert text.index("### Risk score") < text.index("### Vulnerabilities")
+
+
+def test_it_folds_licenses_health_and_static_analysis(sample: Assessment) -> None:
+    text = render(sample)
+    rows = table_rows(text)
+    assert "<details>\n<summary>Licenses (1)</summary>\n\n| Package | Version | License |" in text
+    assert [
+        "reqeusts",
+        "1.0",
+        "GPL-3.0-only",
+        "strong-copyleft",
+        "incompatible",
+        "medium",
+        "requirements.txt:7",
+    ] in rows
+    assert "<summary>Maintenance health (1)</summary>" in text
+    assert [
+        "py",
+        "1.11.0",
+        "stale",
+        "low",
+        "last release 1.11.0 on 2021-11-04 (1,844 days ago)",
+        "requirements.txt:8",
+    ] in rows
+    assert "<summary>Static analysis (1)</summary>" in text
+    assert "| high | high | `B602` | subprocess call with shell=True identified, security issue. |" in text
+    # They have sections of their own, so "Other findings" keeps only runtime and Python 2.
+    others = text.split("### Other findings")[1].split("<details>")[0]
+    assert "GPL" not in others
+    assert "B602" not in others
+
+
+def test_license_and_health_cells_say_what_is_missing(sample: Assessment) -> None:
+    web = sample.projects[0]
+    unknown = next(f for f in web.findings if isinstance(f, LicenseFinding))
+    stale = next(f for f in web.findings if isinstance(f, HealthFinding))
+    changed = dataclasses.replace(
+        sample,
+        projects=(
+            dataclasses.replace(
+                web,
+                findings=(
+                    dataclasses.replace(unknown, license="", version=None, license_class="unknown"),
+                    dataclasses.replace(stale, detail="", version=None),
+                ),
+            ),
+        ),
+    )
+    rows = table_rows(render(changed))
+    assert ["reqeusts", "", "none found", "unknown", "incompatible", "medium", "requirements.txt:7"] in rows
+    assert ["py", "", "stale", "low", "py has had no release for 60 months", "requirements.txt:8"] in rows
+
+
+def test_it_stays_under_the_limit_with_thousands_of_bandit_issues(tmp_path: Path) -> None:
+    huge = huge_assessment(tmp_path, 1500)
+    issues = tuple(
+        SastFinding(
+            rule=f"B{600 + n % 10}",
+            severity=Severity.MEDIUM,
+            title="possible injection " * 8,
+            locations=(Location(tmp_path / f"module_{n}.py", n + 1),),
+            test_name="injection",
+            confidence="medium",
+        )
+        for n in range(3000)
+    )
+    project = dataclasses.replace(huge.projects[0], findings=(*huge.projects[0].findings, *issues))
+    text = render(dataclasses.replace(huge, projects=(project,)))
+    assert len(text) <= MAX_CHARS
+    assert "<summary>Static analysis (3000)</summary>" in text
+    assert "… and " in text.split("<summary>Static analysis (3000)</summary>")[1]

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from pysteward.engine.assessment import Assessment, ProjectAssessment
-from pysteward.engine.findings import Python2Finding, VulnerabilityFinding
+from pysteward.engine.findings import HealthFinding, Python2Finding, SastFinding, VulnerabilityFinding
 from pysteward.engine.model import Location, Severity
 from pysteward.formats import SarifFormat
 from pysteward.formats.sarif import SARIF_SCHEMA, level, security_severity
@@ -173,7 +173,7 @@ def test_it_suppresses_ignored_findings_with_the_reason(sample: Assessment) -> N
 def test_it_counts_one_result_per_finding_location(sample: Assessment) -> None:
     findings = [f for p in sample.projects for f in p.findings]
     ignored = [i.finding for p in sample.projects for i in p.ignored]
-    assert len(run_of(sample)["results"]) == sum(len(f.locations) for f in findings + ignored) == 11
+    assert len(run_of(sample)["results"]) == sum(len(f.locations) for f in findings + ignored) == 14
 
 
 def test_fingerprints_survive_moved_lines_but_not_other_versions(sample: Assessment) -> None:
@@ -236,3 +236,99 @@ def test_it_renders_the_same_text_whatever_the_input_order(sample: Assessment) -
         projects=tuple(dataclasses.replace(p, findings=p.findings[::-1]) for p in reversed(sample.projects)),
     )
     assert SarifFormat().render(shuffled) == SarifFormat().render(sample)
+
+
+def sast_of(assessment: Assessment) -> SastFinding:
+    return next(f for p in assessment.projects for f in p.findings if isinstance(f, SastFinding))
+
+
+def test_a_bandit_issue_is_a_security_rule_with_its_documentation(sample: Assessment) -> None:
+    rule = rules_by_id(run_of(sample))["B602"]
+    assert rule["name"] == "SubprocessPopenWithShellEqualsTrue"
+    assert rule["shortDescription"]["text"] == "subprocess call with shell=True identified, security issue."
+    assert rule["fullDescription"]["text"].startswith(
+        "Bandit B602 (subprocess_popen_with_shell_equals_true): "
+    )
+    assert rule["helpUri"] == sast_of(sample).more_info
+    assert rule["help"]["text"].endswith("Details: " + sast_of(sample).more_info)
+    assert rule["properties"]["tags"] == ["security", "sast", "bandit"]
+    assert rule["properties"]["precision"] == "high"
+    assert rule["properties"]["security-severity"] == "8.0"
+    assert rule["defaultConfiguration"]["level"] == "error"
+
+
+def test_a_bandit_issue_is_located_at_its_source_line(sample: Assessment) -> None:
+    (result,) = results_for(run_of(sample), "B602")
+    physical = result["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"] == {"uri": "services/api/app.py", "uriBaseId": "%SRCROOT%"}
+    assert physical["region"]["startLine"] == 14
+    assert result["message"]["text"] == (
+        "subprocess call with shell=True identified, security issue. (Bandit B602, high confidence)"
+    )
+    assert result["properties"]["kind"] == "sast"
+
+
+def test_a_bandit_rule_without_documentation_or_known_severity_claims_neither(sample: Assessment) -> None:
+    bare = dataclasses.replace(
+        sast_of(sample), severity=Severity.UNKNOWN, confidence="undefined", more_info="", test_name=""
+    )
+    rule = rules_by_id(run_of(with_project(sample, 1, findings=(bare,))))["B602"]
+    assert rule["name"] == "B602"
+    assert "helpUri" not in rule
+    assert "precision" not in rule["properties"]
+    assert "security-severity" not in rule["properties"]
+    assert rule["help"]["text"] == rule["fullDescription"]["text"]
+    not_http = dataclasses.replace(bare, more_info="file:///etc/passwd")
+    assert "helpUri" not in rules_by_id(run_of(with_project(sample, 1, findings=(not_http,))))["B602"]
+
+
+def test_bandit_fingerprints_follow_the_code_not_the_line(sample: Assessment) -> None:
+    finding = sast_of(sample)
+
+    def fingerprint(changed: SastFinding) -> str:
+        (result,) = results_for(run_of(with_project(sample, 1, findings=(changed,))), "B602")
+        return result["partialFingerprints"]["steward/v1"]  # type: ignore[no-any-return]
+
+    original = fingerprint(finding)
+    moved = dataclasses.replace(finding, locations=(Location(finding.locations[0].path, 90),))
+    reindented = dataclasses.replace(finding, code="  " + finding.code.replace(" ", "  "))
+    other = dataclasses.replace(finding, code="subprocess.call(cmd, shell=True)")
+    assert fingerprint(moved) == fingerprint(reindented) == original
+    assert fingerprint(other) != original
+
+
+def test_license_and_health_findings_get_descriptive_rules(sample: Assessment) -> None:
+    rules = rules_by_id(run_of(sample))
+    license_rule = rules["steward/license-incompatible"]
+    assert license_rule["name"] == "LicensePolicy"
+    assert "license" in license_rule["fullDescription"]["text"]
+    assert license_rule["properties"]["tags"] == ["license", "dependency", "license"]
+    health_rule = rules["steward/health-stale"]
+    assert health_rule["name"] == "MaintenanceHealth"
+    assert health_rule["properties"]["tags"] == ["maintainability", "dependency", "health"]
+    assert "security-severity" not in health_rule["properties"]
+    (health,) = results_for(run_of(sample), "steward/health-stale")
+    assert health["message"]["text"] == (
+        "py has had no release for 60 months: last release 1.11.0 on 2021-11-04 (1,844 days ago)"
+    )
+    assert health["locations"][0]["physicalLocation"]["region"]["startLine"] == 8
+
+
+def test_health_messages_without_detail_are_the_title(sample: Assessment) -> None:
+    stale = next(f for f in sample.projects[0].findings if isinstance(f, HealthFinding))
+    bare = dataclasses.replace(stale, detail="")
+    (result,) = results_for(run_of(with_project(sample, 0, findings=(bare,))), "steward/health-stale")
+    assert result["message"]["text"] == "py has had no release for 60 months"
+
+
+def test_license_and_health_fingerprints_name_the_package_and_what_is_wrong(sample: Assessment) -> None:
+    web = sample.projects[0]
+    stale = next(f for f in web.findings if isinstance(f, HealthFinding))
+    yanked = dataclasses.replace(stale, check="yanked")
+
+    def prints(*findings: object) -> list[str]:
+        run = run_of(with_project(sample, 0, findings=findings))
+        return [r["partialFingerprints"]["steward/v1"] for r in results_for(run, "steward/health-stale")]
+
+    assert prints(stale) != prints(yanked)
+    assert len(set(prints(stale, yanked))) == 2

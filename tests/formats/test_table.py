@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pysteward.engine.assessment import Assessment, FailOn
-from pysteward.engine.findings import Python2Finding, VulnerabilityFinding
+from pysteward.engine.findings import HealthFinding, LicenseFinding, Python2Finding, VulnerabilityFinding
 from pysteward.engine.model import Location, Platform, Severity, Target
 from pysteward.formats import JsonFormat, MarkdownFormat, SarifFormat, TableFormat
 from tests.formats.conftest import sample_assessment
@@ -74,8 +74,8 @@ def test_it_ends_with_a_summary_line(sample: Assessment) -> None:
     text = TableFormat(width=200).render(sample)
     last = text.rstrip().splitlines()[-1]
     assert last == (
-        "2 projects, 10 dependencies: 10 findings (1 malicious, 1 critical, 2 high, 2 medium, 1 low, "
-        "1 unknown, 2 info); 5 failing at --fail-on vulnerability; 1 ignored"
+        "2 projects, 10 dependencies: 13 findings (1 malicious, 1 critical, 3 high, 3 medium, 2 low, "
+        "1 unknown, 2 info); 5 failing at --fail-on vulnerability; 1 ignored; highest risk 100 (F) in ."
     )
 
 
@@ -121,7 +121,7 @@ def test_it_shows_markup_in_data_literally(sample: Assessment) -> None:
 def test_it_renders_a_clean_assessment(clean: Assessment) -> None:
     text = TableFormat().render(clean)
     assert (
-        text == ".: 1 dependency from requirements.txt; targets 3.12 on linux\n\n"
+        text == ".: 1 dependency from requirements.txt; targets 3.12 on linux; risk 0 (A)\n\n"
         "1 project, 1 dependency: no findings\n"
     )
 
@@ -139,3 +139,59 @@ def test_a_vulnerability_installed_on_some_targets_only_says_where(sample: Asses
     assert "Installed only on 3.12 on windows." in SarifFormat().render(changed)
     assert '"applies_to": [\n' in JsonFormat().render(changed)
     assert '"3.12/windows"' in JsonFormat().render(changed)
+
+
+def test_it_tabulates_licenses_health_and_static_analysis(sample: Assessment) -> None:
+    text = TableFormat(width=200).render(sample)
+    assert "\nLicenses\n" in text
+    assert row_with(
+        text,
+        "reqeusts",
+        "1.0",
+        "GPL-3.0-only",
+        "strong-copyleft",
+        "incompatible",
+        "medium",
+        "requirements.txt:7",
+    )
+    assert "\nMaintenance health\n" in text
+    assert row_with(
+        text, "py", "1.11.0", "stale", "low", "last release 1.11.0 on 2021-11-04 (1,844 days ago)"
+    )
+    assert "\nStatic analysis\n" in text
+    assert row_with(
+        text,
+        "services/api/app.py:14",
+        "B602",
+        "high",
+        "high",
+        "subprocess call with shell=True identified, security issue.",
+    )
+    # Not repeated under "Runtime and other findings".
+    assert not row_with(text, "sast", "high")
+    assert not row_with(text, "license", "medium")
+
+
+def test_missing_license_version_and_detail_are_said_plainly(sample: Assessment) -> None:
+    web = sample.projects[0]
+    changed_findings = tuple(
+        replace(f, version=None, license="")
+        if isinstance(f, LicenseFinding)
+        else replace(f, version=None, detail="")
+        for f in web.findings
+        if isinstance(f, LicenseFinding | HealthFinding)
+    )
+    text = TableFormat(width=200).render(replace(sample, projects=(replace(web, findings=changed_findings),)))
+    assert row_with(text, "reqeusts", "", "none found")
+    assert row_with(text, "py", "", "stale", "low", "py has had no release for 60 months")
+
+
+def test_each_project_heading_and_the_summary_give_the_risk(sample: Assessment) -> None:
+    text = TableFormat(width=200).render(sample)
+    assert "targets 3.8, 3.12 on linux; risk 100 (F)" in text
+    assert "targets 3.12 on linux, windows; risk 46 (D)" in text
+    alone = TableFormat(width=200).render(replace(sample, projects=sample.projects[1:]))
+    assert alone.rstrip().endswith("; risk 46 (D)")
+    coloured = TableFormat(width=200, color=True).render(sample)
+    assert "\x1b[1;31mrisk 100 (F)" in coloured
+    assert "33mrisk 46 (D)\x1b[0m" in coloured

@@ -13,6 +13,8 @@ import typer
 from pysteward import __version__
 from pysteward.cli import db as db_commands
 from pysteward.cli.assess import assess_command
+from pysteward.cli.fix import fix_command
+from pysteward.cli.sbom import sbom_command
 
 app = typer.Typer(
     name="steward",
@@ -24,6 +26,8 @@ app = typer.Typer(
 )
 app.add_typer(db_commands.app, name="db")
 app.command("assess")(assess_command)
+app.command("sbom")(sbom_command)
+app.command("fix")(fix_command)
 
 
 def _version(value: bool) -> None:

@@ -160,9 +160,9 @@ class LicenseFinding(Finding):
     license: str
     """The SPDX expression, or the raw text when it could not be normalised (empty when none found)."""
     license_class: str
-    """permissive, weak-copyleft, strong-copyleft, network-copyleft, not-osi-approved or unknown."""
+    """permissive, weak-copyleft, strong-copyleft, network-copyleft, proprietary or unknown."""
     reason: str
-    """denied, incompatible, unknown or not-osi-approved."""
+    """denied, incompatible, unknown or not-osi."""
 
     @property
     def kind(self) -> str:

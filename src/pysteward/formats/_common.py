@@ -29,7 +29,18 @@ __all__ = [
     "targets_text",
 ]
 
-KINDS = ("malicious", "vulnerability", "runtime", "python2", "unpinned", "unresolvable", "expired-ignore")
+KINDS = (
+    "malicious",
+    "vulnerability",
+    "runtime",
+    "python2",
+    "license",
+    "health",
+    "sast",
+    "unpinned",
+    "unresolvable",
+    "expired-ignore",
+)
 """Every finding kind, in the order reports list them."""
 
 OSV_URL = "https://osv.dev/vulnerability/"

@@ -22,8 +22,11 @@ from pysteward.engine.assessment import (
 from pysteward.engine.findings import (
     ExpiredIgnoreFinding,
     Finding,
+    HealthFinding,
+    LicenseFinding,
     Python2Finding,
     RuntimeFinding,
+    SastFinding,
     UnpinnedFinding,
     UnresolvableFinding,
     VulnerabilityFinding,
@@ -35,6 +38,7 @@ from pysteward.engine.model import (
     Severity,
     UnpinnedDependency,
 )
+from pysteward.engine.risk import risk_score
 from pysteward.formats._common import (
     counts,
     finding_key,
@@ -178,7 +182,13 @@ def _project(assessment: Assessment, project: ProjectAssessment) -> Json:
         ],
         "ignored": [_ignored(assessment, i) for i in _sorted_ignored(project.ignored)],
         "warnings": list(project.warnings),
+        "risk": _risk(project),
     }
+
+
+def _risk(project: ProjectAssessment) -> Json:
+    risk = risk_score(project)
+    return {"score": risk.score, "grade": risk.grade, "components": dict(risk.components)}
 
 
 def _sorted_ignored(ignored: tuple[IgnoredFinding, ...]) -> list[IgnoredFinding]:
@@ -252,7 +262,40 @@ def _specific(finding: Finding) -> Json:
                 "until": iso_date(finding.until),
                 "reason": finding.reason,
             }
+        case LicenseFinding() | HealthFinding() | SastFinding():
+            extra = _new_kind(finding)
     return extra
+
+
+def _new_kind(finding: LicenseFinding | HealthFinding | SastFinding) -> Json:
+    """Keys of the license, maintenance-health and static-analysis kinds."""
+    match finding:
+        case LicenseFinding():
+            return {
+                "package": finding.package,
+                "version": _version(finding),
+                "license": finding.license,
+                "license_class": finding.license_class,
+                "reason": finding.reason,
+            }
+        case HealthFinding():
+            return {
+                "package": finding.package,
+                "version": _version(finding),
+                "check": finding.check,
+                "detail": finding.detail,
+            }
+    return {
+        "test_id": finding.rule,
+        "test_name": finding.test_name,
+        "confidence": finding.confidence,
+        "code": finding.code,
+        "more_info": finding.more_info,
+    }
+
+
+def _version(finding: LicenseFinding | HealthFinding) -> str | None:
+    return str(finding.version) if finding.version is not None else None
 
 
 def _summary(assessment: Assessment) -> Json:

@@ -13,11 +13,15 @@ from pysteward.engine.assessment import Assessment, IgnoredFinding, ProjectAsses
 from pysteward.engine.findings import (
     ExpiredIgnoreFinding,
     Finding,
+    HealthFinding,
+    LicenseFinding,
     RuntimeFinding,
+    SastFinding,
     UnpinnedFinding,
     UnresolvableFinding,
     VulnerabilityFinding,
 )
+from pysteward.engine.risk import risk_score
 from pysteward.formats._common import (
     OSV_URL,
     counts,
@@ -39,7 +43,17 @@ _FIRST_LIMIT = 250
 _MAX_CELL = 160
 _SPECIAL = "\\`*_[]|~"
 """Characters that start emphasis, code, links or cells; `.` and `-` only matter at a line's start."""
-_OTHER_KINDS = {"vulnerability", "malicious", "runtime", "unpinned", "unresolvable", "expired-ignore"}
+_OTHER_KINDS = {
+    "vulnerability",
+    "malicious",
+    "runtime",
+    "unpinned",
+    "unresolvable",
+    "expired-ignore",
+    "license",
+    "health",
+    "sast",
+}
 
 Row = Sequence[str]
 
@@ -79,9 +93,13 @@ def _report(assessment: Assessment, limit: int) -> str:
         "## Steward assessment",
         _headline(assessment),
         _facts(assessment),
+        _risk(assessment, limit),
         _vulnerabilities(assessment, findings, limit),
         _runtimes(assessment, limit),
         _others(assessment, findings, limit),
+        _licenses(assessment, findings, limit),
+        _health(assessment, findings, limit),
+        _sast(assessment, findings, limit),
         _unpinned(assessment, findings, limit),
         _unresolvable(assessment, findings, limit),
         _expired(assessment, findings, limit),
@@ -178,6 +196,79 @@ def _others(assessment: Assessment, findings: list[Finding], limit: int) -> str:
         return ""
     lines = [f"- **{f.severity.label}**: {escape(f.title)} ({_where(assessment, f)})" for f in items]
     return "### Other findings\n\n" + _cut(lines, limit)
+
+
+def _risk(assessment: Assessment, limit: int) -> str:
+    projects = sorted(assessment.projects, key=lambda p: p.path)
+    if not any(p.findings for p in projects):
+        return ""  # all zero: the headline already says there is nothing to report
+    rows = []
+    for project in projects:
+        risk = risk_score(project)
+        parts = ", ".join(f"{name} {value:g}" for name, value in risk.components.items() if value)
+        rows.append(
+            (
+                escape(assessment.relative(project.path)),
+                f"{risk.score:g}",
+                f"**{risk.grade}**",
+                parts or "none",
+            )
+        )
+    header = ("Project", "Risk (0–100)", "Grade", "Made of")
+    return "### Risk score\n\n" + _table(header, rows, len(rows), limit)
+
+
+def _licenses(assessment: Assessment, findings: list[Finding], limit: int) -> str:
+    items = [f for f in sorted_findings(findings) if isinstance(f, LicenseFinding)]
+    rows = (
+        (
+            escape(f.package),
+            escape(str(f.version) if f.version is not None else ""),
+            escape(f.license or "none found"),
+            escape(f.license_class),
+            escape(f.reason),
+            f.severity.label,
+            _where(assessment, f),
+        )
+        for f in items
+    )
+    header = ("Package", "Version", "License", "Class", "Reason", "Severity", "Where")
+    return _details(f"Licenses ({len(items)})", _table(header, rows, len(items), limit)) if items else ""
+
+
+def _health(assessment: Assessment, findings: list[Finding], limit: int) -> str:
+    items = [f for f in sorted_findings(findings) if isinstance(f, HealthFinding)]
+    rows = (
+        (
+            escape(f.package),
+            escape(str(f.version) if f.version is not None else ""),
+            escape(f.check),
+            f.severity.label,
+            escape(f.detail or f.title),
+            _where(assessment, f),
+        )
+        for f in items
+    )
+    header = ("Package", "Version", "Check", "Severity", "Detail", "Where")
+    body = _table(header, rows, len(items), limit)
+    return _details(f"Maintenance health ({len(items)})", body) if items else ""
+
+
+def _sast(assessment: Assessment, findings: list[Finding], limit: int) -> str:
+    items = [f for f in sorted_findings(findings) if isinstance(f, SastFinding)]
+    rows = (
+        (
+            f.severity.label,
+            escape(f.confidence),
+            _code(f.rule),
+            escape(f.title),
+            _where(assessment, f),
+        )
+        for f in items
+    )
+    header = ("Severity", "Confidence", "Test", "Issue", "Where")
+    body = _table(header, rows, len(items), limit)
+    return _details(f"Static analysis ({len(items)})", body) if items else ""
 
 
 def _unpinned(assessment: Assessment, findings: list[Finding], limit: int) -> str:

@@ -21,7 +21,10 @@ from pysteward.engine.assessment import Assessment, ProjectAssessment
 from pysteward.engine.findings import (
     ExpiredIgnoreFinding,
     Finding,
+    HealthFinding,
+    LicenseFinding,
     RuntimeFinding,
+    SastFinding,
     UnpinnedFinding,
     UnresolvableFinding,
     VulnerabilityFinding,
@@ -74,6 +77,18 @@ _KIND_RULES: dict[str, tuple[str, str, str | None]] = {
         "An ignore rule has passed its `until` date; the finding it hid is reported again.",
         None,
     ),
+    "license": (
+        "LicensePolicy",
+        "A dependency's license is denied by the policy, conflicts with the project's own license, "
+        "is not OSI-approved, or cannot be determined.",
+        None,
+    ),
+    "health": (
+        "MaintenanceHealth",
+        "A dependency looks unmaintained: no recent release, few maintainers, a yanked version "
+        "pinned, or a project archived, quarantined or deprecated.",
+        None,
+    ),
 }
 _KIND_TAGS = {
     # An unsupported Python gets no security fixes: a security matter. The others are hygiene.
@@ -82,7 +97,11 @@ _KIND_TAGS = {
     "unpinned": ("reproducibility",),
     "unresolvable": ("reproducibility",),
     "expired-ignore": ("maintainability",),
+    "license": ("license", "dependency"),
+    "health": ("maintainability", "dependency"),
 }
+_PRECISION = {"high": "high", "medium": "medium", "low": "low"}
+"""Bandit's confidence as GitHub's `precision` rule property."""
 
 
 class SarifFormat(Formatter):
@@ -105,9 +124,13 @@ def level(severity: Severity) -> str:
 def security_severity(finding: Finding) -> str | None:
     """GitHub's `security-severity` for a vulnerability: its CVSS score, else one for its label.
 
-    None for other findings and for vulnerabilities of unknown severity: a made-up number would
-    mislead, and GitHub still shows them, by level.
+    A static-analysis finding gets the number for its label, as Bandit gives no score. None for
+    other findings and for vulnerabilities of unknown severity: a made-up number would mislead, and
+    GitHub still shows them, by level.
     """
+    if isinstance(finding, SastFinding):
+        known = _SEVERITY_SCORES.get(finding.severity)
+        return None if known is None else f"{known:.1f}"
     if not isinstance(finding, VulnerabilityFinding):
         return None
     score = finite(finding.score)
@@ -153,6 +176,8 @@ def log(assessment: Assessment) -> Json:
 
 
 def _rule(finding: Finding) -> Json:
+    if isinstance(finding, SastFinding):
+        return _sast_rule(finding)
     if isinstance(finding, VulnerabilityFinding):
         name = "MaliciousPackage" if finding.severity is Severity.MALICIOUS else "VulnerableDependency"
         short = finding.summary or f"{finding.vulnerability_id} in {finding.package}"
@@ -181,6 +206,29 @@ def _rule(finding: Finding) -> Json:
     }
     if help_uri is not None:
         rule["helpUri"] = help_uri
+    score = security_severity(finding)
+    if score is not None:
+        rule["properties"]["security-severity"] = score
+    return rule
+
+
+def _sast_rule(finding: SastFinding) -> Json:
+    """A Bandit test as a rule: its id, name, issue text, documentation and confidence."""
+    name = "".join(part.capitalize() for part in finding.test_name.split("_")) or finding.rule
+    full = f"Bandit {finding.rule} ({finding.test_name}): {finding.title}"
+    rule: Json = {
+        "id": finding.rule,
+        "name": name,
+        "shortDescription": {"text": _first_line(finding.title or full)},
+        "fullDescription": {"text": full[:_MAX_DESCRIPTION]},
+        "help": {"text": full + (f" Details: {finding.more_info}" if finding.more_info else "")},
+        "defaultConfiguration": {"level": level(finding.severity)},
+        "properties": {"tags": ["security", "sast", "bandit"]},
+    }
+    if finding.more_info.startswith(("https://", "http://")):
+        rule["helpUri"] = finding.more_info
+    if finding.confidence in _PRECISION:
+        rule["properties"]["precision"] = _PRECISION[finding.confidence]
     score = security_severity(finding)
     if score is not None:
         rule["properties"]["security-severity"] = score
@@ -264,6 +312,10 @@ def _message(finding: Finding) -> str:
             )
         case ExpiredIgnoreFinding():
             return f"{finding.title} (ignored {finding.ignored_id} until {finding.until}: {finding.reason})"
+        case SastFinding():
+            return f"{finding.title} (Bandit {finding.rule}, {finding.confidence} confidence)"
+        case HealthFinding():
+            return f"{finding.title}: {finding.detail}" if finding.detail else finding.title
     return finding.title
 
 
@@ -284,6 +336,20 @@ def _identity(finding: Finding) -> tuple[str, str]:
             return dep.name, str(dep.specifier)
         case UnresolvableFinding(dependency=dep):
             return dep.name, dep.url
+        case ExpiredIgnoreFinding() | LicenseFinding() | HealthFinding() | SastFinding():
+            return _more_identity(finding)
+    return finding.title, ""
+
+
+def _more_identity(
+    finding: ExpiredIgnoreFinding | LicenseFinding | HealthFinding | SastFinding,
+) -> tuple[str, str]:
+    match finding:
         case ExpiredIgnoreFinding():
             return finding.ignored_id, finding.until.isoformat()
-    return finding.title, ""
+        case LicenseFinding():
+            return finding.package, finding.license
+        case HealthFinding():
+            return finding.package, finding.check
+    # The offending code, not its line: the alert stays put when lines above it move.
+    return finding.test_name, " ".join(finding.code.split())

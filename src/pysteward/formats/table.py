@@ -17,12 +17,16 @@ from rich.text import Text
 from pysteward.engine.assessment import Assessment, ProjectAssessment
 from pysteward.engine.findings import (
     Finding,
+    HealthFinding,
+    LicenseFinding,
     RuntimeFinding,
+    SastFinding,
     UnpinnedFinding,
     UnresolvableFinding,
     VulnerabilityFinding,
 )
 from pysteward.engine.model import Severity
+from pysteward.engine.risk import RiskScore, risk_score
 from pysteward.formats._common import (
     counts,
     fix_text,
@@ -51,7 +55,7 @@ _KEEP_WHOLE = 24
 """Columns whose values are all this short (names, versions, ids) are never folded mid-value."""
 _FREE_MIN = 10
 # Runtime findings are listed with their title too: the runtime table shows status, not why it matters.
-_TABLE_KINDS = {"vulnerability", "malicious", "unpinned", "unresolvable"}
+_TABLE_KINDS = {"vulnerability", "malicious", "unpinned", "unresolvable", "license", "health", "sast"}
 
 
 # Blanks at the end of a line, possibly followed by the colour codes that close it.
@@ -92,12 +96,16 @@ def _project(console: Console, assessment: Assessment, project: ProjectAssessmen
     )
     heading = Text(assessment.relative(project.path), style="bold")
     heading.append(f": {plural(len(project.dependencies), 'dependency', 'dependencies')}", style="")
-    heading.append(f" from {manifests or 'no manifest'}; targets {targets_text(project.targets)}")
+    heading.append(f" from {manifests or 'no manifest'}; targets {targets_text(project.targets)}; ")
+    heading.append(_risk_text(risk_score(project)))
     console.print(heading)
     findings = sorted_findings(project.findings)
     for table in (
         _vulnerabilities(assessment, findings, console.width),
         _runtimes(assessment, project, console.width),
+        _licenses(assessment, findings, console.width),
+        _health(assessment, findings, console.width),
+        _sast(assessment, findings, console.width),
         _unpinned(assessment, findings, console.width),
         _unresolvable(assessment, findings, console.width),
         _others(assessment, findings, console.width),
@@ -174,6 +182,56 @@ def _runtimes(assessment: Assessment, project: ProjectAssessment, width: int) ->
     )
 
 
+def _licenses(assessment: Assessment, findings: list[Finding], width: int) -> Table | None:
+    rows = (
+        (
+            Text(f.package),
+            Text(str(f.version) if f.version is not None else ""),
+            Text(f.license or "none found"),
+            Text(f.license_class),
+            Text(f.reason),
+            _severity(f),
+            _where(assessment, f),
+        )
+        for f in findings
+        if isinstance(f, LicenseFinding)
+    )
+    columns = ("Package", "Version", "License", "Class", "Reason", "Severity", "Where")
+    return _table("Licenses", columns, rows, width)
+
+
+def _health(assessment: Assessment, findings: list[Finding], width: int) -> Table | None:
+    rows = (
+        (
+            Text(f.package),
+            Text(str(f.version) if f.version is not None else ""),
+            Text(f.check),
+            _severity(f),
+            Text(f.detail or f.title),
+            _where(assessment, f),
+        )
+        for f in findings
+        if isinstance(f, HealthFinding)
+    )
+    columns = ("Package", "Version", "Check", "Severity", "Detail", "Where")
+    return _table("Maintenance health", columns, rows, width)
+
+
+def _sast(assessment: Assessment, findings: list[Finding], width: int) -> Table | None:
+    rows = (
+        (_where(assessment, f), Text(f.rule), _severity(f), Text(f.confidence), Text(f.title))
+        for f in findings
+        if isinstance(f, SastFinding)
+    )
+    columns = ("Where", "Test", "Severity", "Confidence", "Issue")
+    return _table("Static analysis", columns, rows, width)
+
+
+def _risk_text(risk: RiskScore) -> Text:
+    style = "bold red" if risk.grade == "F" else "yellow" if risk.grade in {"C", "D"} else ""
+    return Text(f"risk {risk.score:g} ({risk.grade})", style=style)
+
+
 def _unpinned(assessment: Assessment, findings: list[Finding], width: int) -> Table | None:
     rows = (
         (Text(f.dependency.display_name), Text(str(f.dependency.specifier) or "any"), _where(assessment, f))
@@ -225,4 +283,14 @@ def _summary(assessment: Assessment) -> Text:
         text.append(f"none failing at --fail-on {assessment.fail_on}", style="yellow")
     if totals.ignored:
         text.append(f"; {totals.ignored} ignored")
+    return text.append("; ").append(_highest_risk(assessment))
+
+
+def _highest_risk(assessment: Assessment) -> Text:
+    """`risk 35.2 (C)` for one project, `highest risk 100 (F) in .` for several."""
+    scored = [(risk_score(p), assessment.relative(p.path)) for p in assessment.projects]
+    risk, where = max(scored, key=lambda pair: (pair[0].score, pair[1]))
+    text = _risk_text(risk)
+    if len(scored) > 1:
+        text = Text("highest ").append_text(text).append(f" in {where}")
     return text

@@ -318,3 +318,44 @@ class TestInstalledMetadataParser:
         assert parser.claims(Path("site/x.egg/EGG-INFO/PKG-INFO"))
         assert not parser.claims(Path("sdist/PKG-INFO"))
         assert not parser.claims(Path("site/x-1.dist-info/RECORD"))
+
+
+# --- dependency graph edges ------------------------------------------------------------------
+
+
+def add_requiring(site: Path, name: str, *requires: str) -> None:
+    dist = site / f"{name}-1.0.dist-info"
+    dist.mkdir(parents=True)
+    lines = "".join(f"Requires-Dist: {r}\n" for r in requires)
+    (dist / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n{lines}\n", encoding="utf-8"
+    )
+
+
+def test_it_records_requires_dist_edges_whose_markers_hold_in_the_environment(tmp_path: Path) -> None:
+    site = make_venv(tmp_path)  # Python 3.12.1, with Requests and idna installed
+    add_requiring(
+        site,
+        "app",
+        "Requests (>=2.0)",
+        'idna; python_version < "3.8"',
+        'socks-lib; extra == "socks"',
+        "not-installed>=1",
+        "app[extra]",
+        "idna; os_name ==",
+    )
+    add_requiring(site, "socks_lib")
+    add_requiring(site, "user", 'idna ; python_version >= "3.12"', '"!')
+    edges = read_environment(tmp_path).edges
+    # idna is kept once through the unreadable marker, dropped by python_version < 3.8; the extra's
+    # dependency, the missing package and the self-reference carry no edge.
+    assert edges == (("app", "requests"), ("app", "idna"), ("user", "idna"))
+
+
+def test_it_evaluates_markers_on_this_machine_when_the_python_version_is_unknown(tmp_path: Path) -> None:
+    site = tmp_path / "site-packages"
+    add_requiring(site, "app", f'idna; python_version == "{sys.version_info[0]}.{sys.version_info[1]}"')
+    add_requiring(site, "idna")
+    manifest = read_environment(site)
+    assert manifest.python_requires is None
+    assert manifest.edges == (("app", "idna"),)

@@ -159,3 +159,38 @@ def test_it_reports_a_broken_lock_with_path_and_line(asset: str, message: str) -
     with pytest.raises(InventoryError) as caught:
         PARSER.parse(ASSETS / asset)
     assert str(caught.value) == f"{ASSETS / asset}{message}"
+
+
+# --- dependency graph edges ------------------------------------------------------------------
+
+GRAPH = """\
+[[package]]
+name = "requests"
+version = "2.31.0"
+groups = ["default"]
+dependencies = ["idna<4,>=2.5", "urllib3<3,>=1.21.1; python_version >= \\"3.8\\"", "  ", "!bad"]
+
+[[package]]
+name = "requests"
+version = "2.31.0"
+extras = ["socks"]
+groups = ["default"]
+dependencies = ["PySocks!=1.5.7,>=1.5.6", "requests==2.31.0"]
+
+[[package]]
+name = "idna"
+version = "3.6"
+groups = ["default"]
+dependencies = "not a list"
+"""
+
+
+def test_it_records_the_names_of_each_packages_requirements_as_edges(tmp_path: Path) -> None:
+    path = tmp_path / "pdm.lock"
+    path.write_text(GRAPH, encoding="utf-8")
+    # The extras table adds PySocks; its edge back to plain requests is a self-loop and is dropped.
+    assert PARSER.parse(path).edges == (
+        ("requests", "idna"),
+        ("requests", "urllib3"),
+        ("requests", "pysocks"),
+    )

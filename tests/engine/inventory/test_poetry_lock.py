@@ -241,3 +241,42 @@ def test_it_reports_every_broken_package_at_once(tmp_path: Path) -> None:
         "package[0].version: invalid version 'x y'",
         "package[1]: missing version",
     ]
+
+
+# --- dependency graph edges ------------------------------------------------------------------
+
+GRAPH = """\
+[[package]]
+name = "Flask"
+version = "3.0.0"
+groups = ["main"]
+
+[package.dependencies]
+Werkzeug = ">=3.0.0"
+click = {version = ">=8.1.3", markers = "python_version >= \\"3.8\\""}
+python = ">=3.8"
+
+[[package]]
+name = "werkzeug"
+version = "3.0.1"
+groups = ["main"]
+dependencies = "not a table"
+
+[[package]]
+name = "click"
+version = "8.1.7"
+groups = ["main"]
+
+[metadata]
+lock-version = "2.1"
+python-versions = ">=3.9"
+"""
+
+
+def test_it_records_package_dependencies_as_edges_without_python(tmp_path: Path) -> None:
+    manifest = PARSER.parse(_write(tmp_path, GRAPH))
+    assert manifest.edges == (("flask", "werkzeug"), ("flask", "click"))
+
+
+def test_it_records_no_edges_for_a_lock_without_dependency_tables(tmp_path: Path) -> None:
+    assert PARSER.parse(_write(tmp_path, V1)).edges == ()

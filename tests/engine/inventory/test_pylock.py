@@ -158,3 +158,35 @@ def test_it_reports_a_broken_lock_with_path_and_line(asset: str, message: str) -
     with pytest.raises(InventoryError) as caught:
         PARSER.parse(ASSETS / asset)
     assert str(caught.value) == f"{ASSETS / asset}{message}"
+
+
+# --- dependency graph edges ------------------------------------------------------------------
+
+GRAPH = """\
+lock-version = "1.0"
+created-by = "steward-tests"
+
+[[packages]]
+name = "my-project"
+directory = { path = "." }
+dependencies = [{ name = "certifi" }, { name = "Mleroc" }]
+
+[[packages]]
+name = "certifi"
+version = "2025.1.31"
+index = "https://index.invalid/simple"
+dependencies = [{ version = "1" }, "not a table", { name = "Mleroc" }]
+
+[[packages]]
+name = "mleroc"
+version = "0.1.0"
+index = "https://index.invalid/simple"
+dependencies = "not an array"
+"""
+
+
+def test_it_records_dependencies_with_the_project_as_parent_none(tmp_path: Path) -> None:
+    path = tmp_path / "pylock.toml"
+    path.write_text(GRAPH, encoding="utf-8")
+    manifest = PARSER.parse(path)
+    assert manifest.edges == ((None, "certifi"), (None, "mleroc"), ("certifi", "mleroc"))

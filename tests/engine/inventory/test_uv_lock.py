@@ -297,3 +297,52 @@ def test_it_reports_a_broken_lock_with_path_and_line(asset: str, message: str) -
 @pytest.mark.parametrize("text", ["", "\n", 'version = 1\nrequires-python = ">=3.10"\n'])
 def test_it_reads_an_empty_lock_as_no_packages(tmp_path: Path, text: str) -> None:
     assert PARSER.parse(_write(tmp_path, text)).dependencies == ()
+
+
+# --- dependency graph edges ------------------------------------------------------------------
+
+
+def test_it_records_the_graph_with_workspace_members_as_the_project(tmp_path: Path) -> None:
+    edges = PARSER.parse(_write(tmp_path, GRAPH)).edges
+    assert set(edges) == {
+        (None, "celery"),
+        (None, "winonly"),
+        (None, "sphinx"),
+        (None, "pytest"),
+        (None, "shared"),
+        ("celery", "redis"),
+        ("sphinx", "shared"),
+        ("pytest", "colorama"),
+    }
+    assert len(edges) == len(set(edges))
+    # `app` → `sibling` stays inside the workspace: both members are the project.
+    assert not any(child == "sibling" for _, child in edges)
+
+
+def test_it_records_no_edges_for_a_lock_without_dependencies(tmp_path: Path) -> None:
+    assert PARSER.parse(_write(tmp_path, SOURCES)).edges == ()
+
+
+def test_it_drops_edges_that_name_no_valid_project(tmp_path: Path) -> None:
+    text = f"""\
+version = 1
+
+[[package]]
+name = "app"
+version = "1.0"
+{REGISTRY}
+dependencies = [{{ name = "not a name!" }}, {{ name = "Ok_Name" }}, {{ name = "app" }}]
+
+[[package]]
+name = "Ok_Name"
+version = "1.0"
+{REGISTRY}
+
+[[package]]
+version = "1.0"
+dependencies = [{{ name = "app" }}]
+"""
+    with pytest.raises(InventoryError):
+        PARSER.parse(_write(tmp_path, text))
+    fixed = text.replace('[[package]]\nversion = "1.0"\ndependencies = [{ name = "app" }]\n', "")
+    assert PARSER.parse(_write(tmp_path, fixed)).edges == (("app", "ok-name"),)

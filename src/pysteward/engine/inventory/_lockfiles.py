@@ -9,6 +9,7 @@ happens here, so the five lockfile formats behave the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,7 @@ from pysteward.engine.model import (
     MAIN_SCOPE,
     Dependency,
     DirectReference,
+    Edge,
     Location,
     Manifest,
     PinnedDependency,
@@ -263,9 +265,16 @@ class LockFile:
         return PinnedDependency(version=version, **common)
 
     def manifest(
-        self, kind: str, dependencies: list[Dependency], python_requires: SpecifierSet | None = None
+        self,
+        kind: str,
+        dependencies: list[Dependency],
+        python_requires: SpecifierSet | None = None,
+        edges: Iterable[tuple[str | None, str]] = (),
     ) -> Manifest:
-        """The finished manifest, or every problem found in the file raised at once."""
+        """The finished manifest, or every problem found in the file raised at once.
+
+        `edges` are (parent, child) names as the file writes them, parent None for the project.
+        """
         self.problems.raise_if_any()
         return Manifest(
             path=self.path,
@@ -274,7 +283,24 @@ class LockFile:
             is_lock=True,
             python_requires=python_requires,
             warnings=tuple(self.warnings),
+            edges=_graph(edges),
         )
+
+
+def _graph(pairs: Iterable[tuple[str | None, str]]) -> tuple[Edge, ...]:
+    """(parent, child) names as normalised edges, each once in the order first seen.
+
+    A name that is not a project name (a malformed entry) and a package depending on itself (PDM
+    writes one table per extras set, each depending on the plain package) carry no edge.
+    """
+    found: dict[Edge, None] = {}
+    for parent, child in pairs:
+        if not _PROJECT_NAME.match(child) or (parent is not None and not _PROJECT_NAME.match(parent)):
+            continue
+        pair = (normalize(parent) if parent is not None else None, normalize(child))
+        if pair[0] != pair[1]:
+            found[pair] = None
+    return tuple(found)
 
 
 def hashes_of(artifacts: Any, key: str = "hash") -> tuple[str, ...]:

@@ -18,9 +18,11 @@ import re
 from email.parser import HeaderParser
 from email.policy import compat32
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
+from packaging.markers import InvalidMarker, Marker, default_environment
 from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName
 from packaging.version import InvalidVersion, Version
 
 from pysteward.engine.inventory._files import read_bytes
@@ -30,6 +32,7 @@ from pysteward.engine.inventory.interface import InventoryError, Parser
 from pysteward.engine.model import (
     Dependency,
     DirectReference,
+    Edge,
     Location,
     Manifest,
     PinnedDependency,
@@ -42,6 +45,7 @@ __all__ = ["CondaMetaParser", "InstalledMetadataParser", "read_environment", "re
 
 _INTERPRETER = re.compile(r"^(python|pypy)(\d+(\.\d+)?)?[tw]?(\.exe)?$", re.IGNORECASE)
 _VERSION = re.compile(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?")
+_REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 _LIB_PYTHON = re.compile(r"^python(\d+)\.(\d+)t?$")
 _LOOKED_FOR = (
     "looked for pyvenv.cfg, lib/python3.*/site-packages, Lib/site-packages, conda-meta/, "
@@ -94,11 +98,17 @@ def read_metadata(path: Path, dist_dir: Path | None = None) -> Dependency:
     `REQUESTED` live. Raise `InventoryError` for an empty file, a missing Name or Version, or a
     version that is not PEP 440 (unless `direct_url.json` says where it came from).
     """
+    return _read_distribution(path, dist_dir)[0]
+
+
+def _read_distribution(path: Path, dist_dir: Path | None) -> tuple[Dependency, list[str]]:
+    """`read_metadata`, with the distribution's `Requires-Dist` values."""
     text = read_bytes(path).decode("utf-8", errors="replace")  # old PKG-INFO files are often Latin-1
     if not text.strip():
         raise InventoryError("the metadata file is empty", path=path)
     message = HeaderParser(policy=compat32).parsestr(text)
     name, raw_version = _header(message, "Name", path), _header(message, "Version", path)
+    requires = [str(value) for value in message.get_all("Requires-Dist") or ()]
     try:
         version: Version | None = Version(raw_version)
     except InvalidVersion:
@@ -111,10 +121,10 @@ def read_metadata(path: Path, dist_dir: Path | None = None) -> Dependency:
     }
     reference = _direct_reference(dist_dir, common, version) if dist_dir is not None else None
     if reference is not None:
-        return reference
+        return reference, requires
     if version is None:
         raise InventoryError(f"version {raw_version!r} is not a PEP 440 version", path=path)
-    return PinnedDependency(version=version, **common)
+    return PinnedDependency(version=version, **common), requires
 
 
 def _metadata_file(entry: Path) -> tuple[Path, Path | None] | None:
@@ -229,6 +239,7 @@ class _Environment:
 
     def __init__(self) -> None:
         self.dependencies: dict[str, Dependency] = {}
+        self.requires: dict[NormalizedName, list[str]] = {}
         self.warnings: list[str] = []
         self.conda_python: SpecifierSet | None = None
 
@@ -239,7 +250,7 @@ class _Environment:
             if found is None:
                 continue
             try:
-                dependency = read_metadata(*found)
+                dependency, requires = _read_distribution(*found)
             except InventoryError as e:
                 self.warnings.append(f"{e}; skipped")
                 continue
@@ -249,6 +260,7 @@ class _Environment:
                 )
                 continue
             self.dependencies[dependency.name] = dependency
+            self.requires[dependency.name] = requires
 
     def read_conda(self, conda_meta: Path, *, has_metadata: bool) -> None:
         """conda-meta records; `python` gives the version.
@@ -294,6 +306,42 @@ def _exact(version: str) -> SpecifierSet | None:
     return SpecifierSet(f"=={match.group(0).strip()}") if match else None
 
 
+def _marker_environment(python_requires: SpecifierSet | None) -> dict[str, str]:
+    """This machine's marker environment, at the environment's Python version when it is known, with
+    no extra: which extras were installed is not recorded, so a requirement behind one does not hold."""
+    environment = cast(dict[str, str], dict(default_environment()))
+    environment["extra"] = ""
+    match = _VERSION.match(str(python_requires).lstrip("=")) if python_requires else None
+    if match is not None:
+        major, minor, patch = match.groups()
+        environment["python_version"] = f"{major}.{minor}"
+        environment["python_full_version"] = f"{major}.{minor}.{patch or 0}"
+    return environment
+
+
+def _installed_edges(
+    requires: dict[NormalizedName, list[str]], python_requires: SpecifierSet | None
+) -> tuple[Edge, ...]:
+    """(distribution, requirement) for each `Requires-Dist` that names an installed distribution and
+    whose marker holds in the environment (an unreadable marker keeps the edge)."""
+    environment = _marker_environment(python_requires)
+    edges: dict[Edge, None] = {}
+    for parent, texts in requires.items():
+        for text in texts:
+            requirement, _, marker = text.partition(";")
+            match = _REQUIREMENT_NAME.match(requirement)
+            child = normalize(match.group(1)) if match else None
+            if child is None or child not in requires or child == parent:
+                continue
+            try:
+                holds = not marker.strip() or Marker(marker).evaluate(environment)
+            except InvalidMarker:
+                holds = True
+            if holds:
+                edges[(parent, child)] = None
+    return tuple(edges)
+
+
 def read_environment(path: Path) -> Manifest:
     """Every distribution installed in an environment, given as a venv or conda env directory, a
     site-packages directory, or an interpreter path (never run). Raise `InputError` when `path` is
@@ -318,4 +366,5 @@ def read_environment(path: Path) -> Manifest:
         is_lock=True,
         python_requires=python_requires,
         warnings=tuple(environment.warnings),
+        edges=_installed_edges(environment.requires, python_requires),
     )

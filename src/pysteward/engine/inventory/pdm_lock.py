@@ -8,6 +8,7 @@ per extras combination of a package; they are one dependency.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,6 +19,7 @@ from pysteward.engine.model import MAIN_SCOPE, Dependency, Manifest, SourceKind
 __all__ = ["PdmLockParser"]
 
 _DEV = "dev"
+_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 _OPTIONAL = "optional"
 
 
@@ -35,9 +37,13 @@ class PdmLockParser(Parser):
             return lock.manifest(self.kind, [])
         doc = lock.toml()
         dependencies: list[Dependency] = []
+        edges: list[tuple[str | None, str]] = []
         seen: set[tuple[str, str | None, Source | None]] = set()
         for context, table, line in lock.packages(doc, "package"):
             entry = _entry(lock, context, table, line)
+            if entry is not None:
+                # Every extras table of a package adds what its extras require.
+                edges.extend((entry.name, child) for child in _requirement_names(table.get("dependencies")))
             if entry is None or (entry.name.lower(), entry.version, entry.source) in seen:
                 continue
             seen.add((entry.name.lower(), entry.version, entry.source))
@@ -46,7 +52,8 @@ class PdmLockParser(Parser):
                 dependencies.append(dependency)
         metadata = doc.get("metadata")
         python = metadata.get("requires_python") if isinstance(metadata, dict) else None
-        return lock.manifest(self.kind, dependencies, lock.specifier(text_or_none(python), "requires_python"))
+        python_requires = lock.specifier(text_or_none(python), "requires_python")
+        return lock.manifest(self.kind, dependencies, python_requires, edges)
 
 
 def _entry(lock: LockFile, context: str, table: dict[str, Any], line: int | None) -> Entry | None:
@@ -65,6 +72,15 @@ def _entry(lock: LockFile, context: str, table: dict[str, Any], line: int | None
         hashes=hashes_of(table.get("files")),
         extras=strings(table.get("extras")),
     )
+
+
+def _requirement_names(requirements: Any) -> list[str]:
+    """The project names of PEP 508 requirement strings (`idna>=2.5; python_version >= "3"` → `idna`).
+
+    The lock has already resolved them, so only the name matters; markers are not evaluated (the
+    edge's child is locked only where its marker can hold).
+    """
+    return [match.group(0) for text in strings(requirements) if (match := _NAME.match(text.strip()))]
 
 
 def _scopes(groups: Any) -> tuple[str, ...]:

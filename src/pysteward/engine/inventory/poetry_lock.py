@@ -44,13 +44,15 @@ class PoetryLockParser(Parser):
             {normalize(k): v for k, v in files.items()} if isinstance(files, dict) else {}
         )
         dependencies: list[Dependency] = []
+        edges: list[tuple[str | None, str]] = []
         for context, table, line in lock.packages(doc, "package"):
             entry = _entry(lock, context, table, line, legacy_files)
             dependency = lock.dependency(entry) if entry else None
             if dependency is not None:
                 dependencies.append(dependency)
+                edges.extend(_edges(dependency.display_name, table))
         python = _python(lock, text_or_none(metadata.get("python-versions")))
-        return lock.manifest(self.kind, dependencies, python)
+        return lock.manifest(self.kind, dependencies, python, edges)
 
 
 def _entry(
@@ -71,6 +73,15 @@ def _entry(
         marker=_marker(table.get("markers")),
         hashes=hashes,
     )
+
+
+def _edges(parent: str, table: dict[str, Any]) -> list[tuple[str | None, str]]:
+    """`[package.dependencies]` names the packages this one requires. The lock does not say what the
+    project itself requires (that is in pyproject.toml), so no edge has the project as its parent."""
+    requires = table.get("dependencies")
+    if not isinstance(requires, dict):
+        return []
+    return [(parent, child) for child in requires if child.lower() != "python"]
 
 
 def _scopes(table: dict[str, Any]) -> tuple[str, ...]:

@@ -36,17 +36,21 @@ class PylockParser(Parser):
         doc = lock.toml()
         _validate(lock, doc)
         dependencies: list[Dependency] = []
+        edges: list[tuple[str | None, str]] = []
         for context, table, line in lock.packages(doc, "packages"):
             if _is_project(table):
+                edges.extend((None, child) for child in _children(table))
                 continue
             entry = _entry(lock, context, table, line)
             dependency = lock.dependency(entry) if entry else None
             if dependency is not None:
                 dependencies.append(dependency)
+                edges.extend((dependency.display_name, child) for child in _children(table))
         return lock.manifest(
             self.kind,
             dependencies,
             lock.specifier(text_or_none(doc.get("requires-python")), "requires-python"),
+            edges,
         )
 
 
@@ -66,6 +70,14 @@ def _validate(lock: LockFile, doc: dict[str, Any]) -> None:
 def _is_project(table: dict[str, Any]) -> bool:
     directory = table.get("directory")
     return isinstance(directory, dict) and text_or_none(directory.get("path")) in (".", "./")
+
+
+def _children(table: dict[str, Any]) -> list[str]:
+    """The names in a package's optional `dependencies` array (PEP 751: tables naming locked packages)."""
+    requires = table.get("dependencies")
+    if not isinstance(requires, list):
+        return []
+    return [name for item in requires if isinstance(item, dict) and isinstance(name := item.get("name"), str)]
 
 
 def _entry(lock: LockFile, context: str, table: dict[str, Any], line: int | None) -> Entry | None:

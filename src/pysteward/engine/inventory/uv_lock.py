@@ -62,7 +62,7 @@ class UvLockParser(Parser):
             if dependency is not None:
                 dependencies.append(dependency)
         python = lock.specifier(text_or_none(doc.get("requires-python")), "requires-python")
-        return lock.manifest(self.kind, dependencies, python)
+        return lock.manifest(self.kind, dependencies, python, _graph_edges(tables, members))
 
 
 def _name(table: dict[str, Any]) -> str | None:
@@ -147,6 +147,17 @@ def _edges(table: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
             for group, edges in groups.items():
                 for edge in _edge_list(edges):
                     yield group, edge
+
+
+def _graph_edges(tables: list[dict[str, Any]], members: set[int]) -> Iterator[tuple[str | None, str]]:
+    """(parent, child) for every edge of the lock; a workspace member is the project (parent None),
+    and an edge into a member stays inside the project, so it is not a dependency edge."""
+    member_names = {normalize(_name(tables[index]) or "") for index in members}
+    for index, table in enumerate(tables):
+        parent = None if index in members else (_name(table) or "")
+        for _, edge in _edges(table):
+            if normalize(edge["name"]) not in member_names:
+                yield parent, edge["name"]
 
 
 def _extras(edge: dict[str, Any]) -> frozenset[str]:

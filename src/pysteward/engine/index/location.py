@@ -1,0 +1,115 @@
+"""Where the package index is: found the way pip finds it, never written into Steward.
+
+Order: `PIP_INDEX_URL`, then `UV_INDEX_URL` and `UV_DEFAULT_INDEX`, then pip's configuration files
+(`install.index-url`, then `global.index-url`, read by pip's own loader so `PIP_CONFIG_FILE` and every
+file pip reads count), else pip's own default. Steward names no registry host itself: without pip
+and without configuration it asks the user to set `PIP_INDEX_URL`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from pysteward.errors import OperationalError
+
+__all__ = ["IndexLocation", "find_index", "redact"]
+
+_ENV_VARIABLES = ("PIP_INDEX_URL", "UV_INDEX_URL", "UV_DEFAULT_INDEX")
+_CONFIG_KEYS = ("install.index-url", "global.index-url")
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
+
+
+def redact(text: str) -> str:
+    """`text` with the credentials of every URL in it replaced by `***` (for messages and logs)."""
+    return _USERINFO.sub(r"\g<scheme>***@", text)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexLocation:
+    """A simple-API index URL (no trailing slash) and where it was found (`PIP_INDEX_URL`, …)."""
+
+    simple_url: str
+    source: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "simple_url", self.simple_url.rstrip("/"))
+
+    @property
+    def display(self) -> str:
+        """The URL with credentials redacted, for messages."""
+        return redact(self.simple_url)
+
+    @property
+    def json_api_base(self) -> str | None:
+        """The index's base for the JSON API (`…/pypi/<name>/json`): the simple URL without its
+        trailing `/simple`; None when the URL does not end that way (the index offers no JSON API
+        we can locate)."""
+        if not self.simple_url.endswith("/simple"):
+            return None
+        return self.simple_url.removesuffix("/simple")
+
+    def project_url(self, name: str) -> str:
+        """The PEP 691 project page of `name` (a normalised name)."""
+        return f"{self.simple_url}/{quote(name)}/"
+
+    def json_url(self, name: str, version: str | None = None) -> str | None:
+        """The JSON API document of `name` (or of one `version`); None without a JSON API."""
+        base = self.json_api_base
+        if base is None:
+            return None
+        if version is None:
+            return f"{base}/pypi/{quote(name)}/json"
+        return f"{base}/pypi/{quote(name)}/{quote(version)}/json"
+
+
+def find_index(env: Mapping[str, str] | None = None) -> IndexLocation:
+    """The package index pip would use, read from `env` (default `os.environ`) and pip's config.
+
+    Raises `OperationalError` when nothing is configured and pip is not importable, or when the
+    URL is not http(s).
+    """
+    env = os.environ if env is None else env
+    for variable in _ENV_VARIABLES:
+        value = env.get(variable, "").strip()
+        if value:
+            return _checked(IndexLocation(value, variable))
+    return _checked(_from_pip())
+
+
+def _from_pip() -> IndexLocation:
+    try:
+        from pip._internal.configuration import Configuration
+        from pip._internal.exceptions import ConfigurationError
+        from pip._internal.models.index import PyPI
+    except ImportError:
+        raise OperationalError(
+            "no package index is configured and pip is not installed to say which to use",
+            hint="set PIP_INDEX_URL to your package index's simple URL",
+        ) from None
+    configuration = Configuration(isolated=False)
+    try:
+        configuration.load()
+    except ConfigurationError as e:
+        raise OperationalError(
+            f"pip's configuration could not be read: {redact(str(e))}",
+            hint="fix the file, or set PIP_INDEX_URL",
+        ) from None
+    values = dict(configuration.items())
+    for key in _CONFIG_KEYS:
+        value = str(values.get(key, "")).strip()
+        if value:
+            return IndexLocation(value, f"pip configuration ({key})")
+    return IndexLocation(PyPI.simple_url, "pip's default")
+
+
+def _checked(location: IndexLocation) -> IndexLocation:
+    if not location.simple_url.startswith(("http://", "https://")):
+        raise OperationalError(
+            f"the package index {location.display} (from {location.source}) is not an http(s) URL",
+            hint="set PIP_INDEX_URL to an http(s) index for health look-ups",
+        )
+    return location
