@@ -108,12 +108,14 @@ def private_data_dir(*, bytecode_cache: bool = True) -> Iterator[Path]:
 
     With `bytecode_cache`, children also get a private bytecode cache (PYTHONPYCACHEPREFIX in the
     same directory, PYTHONDONTWRITEBYTECODE unset), as an installed Steward has compiled modules; the
-    first, unmeasured run fills it. Without it, the caller's environment decides.
+    first, unmeasured run fills it. Without it, the caller's environment decides. Children also run
+    with STEWARD_OFFLINE=1: a benchmark never sends a request beyond this machine.
     """
-    names = ("STEWARD_DATA_DIR", "PYTHONPYCACHEPREFIX", "PYTHONDONTWRITEBYTECODE")
+    names = ("STEWARD_DATA_DIR", "STEWARD_OFFLINE", "PYTHONPYCACHEPREFIX", "PYTHONDONTWRITEBYTECODE")
     previous = {name: os.environ.get(name) for name in names}
     with tempfile.TemporaryDirectory(prefix="steward-bench-") as tmp:
         os.environ["STEWARD_DATA_DIR"] = tmp
+        os.environ["STEWARD_OFFLINE"] = "1"
         if bytecode_cache:
             os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
             os.environ.pop("PYTHONDONTWRITEBYTECODE", None)

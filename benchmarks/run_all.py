@@ -16,9 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import bench_assess
+import bench_health
 import bench_help
+import bench_html
 import bench_import
 import bench_match
+import bench_sbom
 from _common import MB, Result, add_common_arguments, format_table
 
 __all__ = ["collect", "machine"]
@@ -51,7 +54,8 @@ def machine() -> str:
 
 
 def collect(data: Path, runs: int, *, bytecode_cache: bool = True) -> list[Result]:
-    """Every benchmark's results, in the issue's order: import, assess, match, help."""
+    """Every benchmark's results, in the issues' order: import, assess, match, help (#2); html, health,
+    sbom (#3)."""
     steps: tuple[tuple[str, Callable[[], list[Result]]], ...] = (
         (
             "import",
@@ -60,6 +64,9 @@ def collect(data: Path, runs: int, *, bytecode_cache: bool = True) -> list[Resul
         ("assess", lambda: bench_assess.collect(data, runs, bytecode_cache=bytecode_cache)),
         ("match", lambda: bench_match.collect(data / "osv-pypi-pypa.zip", runs)),
         ("help", lambda: bench_help.collect(runs, bytecode_cache=bytecode_cache)),
+        ("html", lambda: bench_html.collect(data, runs, bytecode_cache=bytecode_cache)),
+        ("health", lambda: bench_health.collect(data, runs, bytecode_cache=bytecode_cache)),
+        ("sbom", lambda: bench_sbom.collect(data, runs, bytecode_cache=bytecode_cache)[0]),
     )
     results: list[Result] = []
     for name, step in steps:

@@ -23,5 +23,8 @@ def shared_data() -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test gets its own STEWARD_DATA_DIR so nothing touches the user's real data."""
+    """Every test gets its own STEWARD_DATA_DIR so nothing touches the user's real data, and runs
+    offline: a test that exercises package-index look-ups points PIP_INDEX_URL at 127.0.0.1 and sets
+    STEWARD_OFFLINE=0 itself."""
+    monkeypatch.setenv("STEWARD_OFFLINE", "1")
     monkeypatch.setenv("STEWARD_DATA_DIR", str(tmp_path_factory.mktemp("steward-data")))

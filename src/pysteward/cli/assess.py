@@ -101,6 +101,25 @@ def assess_command(
         typer.Option("--date", envvar="STEWARD_DATE", help="Judge end-of-life and ignores as of this day."),
     ] = None,
     database: DatabaseOption = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline",
+            envvar="STEWARD_OFFLINE",
+            help="Read package-index facts (licenses, health) from the cache only; say what is missing.",
+        ),
+    ] = False,
+    no_licenses: Annotated[
+        bool, typer.Option("--no-licenses", envvar="STEWARD_NO_LICENSES", help="Skip the license checks.")
+    ] = False,
+    no_health: Annotated[
+        bool,
+        typer.Option("--no-health", envvar="STEWARD_NO_HEALTH", help="Skip the maintenance-health checks."),
+    ] = False,
+    no_sast: Annotated[
+        bool,
+        typer.Option("--no-sast", envvar="STEWARD_NO_SAST", help="Skip Bandit on the project's own code."),
+    ] = False,
     color: Annotated[
         bool | None,
         typer.Option(
@@ -126,6 +145,8 @@ def assess_command(
             on=day,
             database=database_path(database),
             color=color,
+            checks=_checks(no_licenses=no_licenses, no_health=no_health, no_sast=no_sast),
+            offline=offline,
         )
     raise typer.Exit(code)
 
@@ -145,10 +166,13 @@ def _run(
     on: date | None,
     database: Path,
     color: bool | None,
+    checks: frozenset[str],
+    offline: bool,
 ) -> int:
     import sys
 
     from pysteward.engine.assess import AssessRequest, assess, settings_for
+    from pysteward.engine.checks import Check
     from pysteward.formats import formatter_for
 
     settings = settings_for(
@@ -165,6 +189,8 @@ def _run(
         environments=tuple(envs),
         config=settings,
         on=on or date.today(),
+        checks=frozenset(Check(c) for c in checks),
+        offline=offline,
     )
     assessment = assess(request, database=database)
     to_terminal = output is None and sys.stdout.isatty()
@@ -173,6 +199,11 @@ def _run(
     _emit(text, output, color=use_color)
     _summary(assessment, output_format, output)
     return 1 if assessment.failing() else 0
+
+
+def _checks(*, no_licenses: bool, no_health: bool, no_sast: bool) -> frozenset[str]:
+    skipped = {"licenses": no_licenses, "health": no_health, "sast": no_sast}
+    return frozenset(name for name, skip in skipped.items() if not skip)
 
 
 def _width() -> int:

@@ -77,9 +77,17 @@ def sbom_command(
         typer.Option("--date", envvar="STEWARD_DATE", help="Judge ignores as of this day."),
     ] = None,
     database: DatabaseOption = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline",
+            envvar="STEWARD_OFFLINE",
+            help="Read licenses of lockfile-only packages from the package-index cache only.",
+        ),
+    ] = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Write a software bill of materials: components, dependency graph, vulnerabilities (VEX). Offline."""
+    """Write a software bill of materials: components, dependency graph, licenses, vulnerabilities (VEX)."""
     day = parse_date(on)
     with command_errors(verbose):
         _run(
@@ -92,6 +100,7 @@ def sbom_command(
             exclude=exclude or [],
             on=day,
             database=database_path(database),
+            offline=offline,
         )
 
 
@@ -106,8 +115,10 @@ def _run(
     exclude: list[str],
     on: date | None,
     database: Path,
+    offline: bool,
 ) -> None:
     from pysteward.engine.assess import AssessRequest, assess, settings_for
+    from pysteward.engine.checks import Check
     from pysteward.errors import InputError
     from pysteward.formats import formatter_for
 
@@ -120,6 +131,8 @@ def _run(
         environments=tuple(envs),
         config=settings,
         on=on or date.today(),
+        checks=frozenset({Check.LICENSES}),
+        offline=offline,
     )
     assessment = assess(request, database=database)
     text = formatter_for(output_format).render(assessment)

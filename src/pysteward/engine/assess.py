@@ -16,10 +16,11 @@ from pathlib import Path
 from pysteward import __version__
 from pysteward.engine import inventory
 from pysteward.engine.assessment import Assessment, DatabaseInfo, FailOn, ProjectAssessment
+from pysteward.engine.checks import Check, DependencyChecks, gather_index_facts
 from pysteward.engine.config import Config, find_config_file, load_config
 from pysteward.engine.findings import ExpiredIgnoreFinding
 from pysteward.engine.inventory.discover import ProjectFiles, discover, parser_for_file
-from pysteward.engine.model import Manifest
+from pysteward.engine.model import DirectReference, Manifest
 from pysteward.engine.observer import NullObserver, Observer
 from pysteward.engine.project import ProjectInput, assess_project
 from pysteward.engine.vulnerabilities import VulnerabilitySource, open_database
@@ -37,6 +38,10 @@ class AssessRequest:
     environments: tuple[Path, ...] = ()
     config: Config = field(default_factory=Config)
     on: date
+    checks: frozenset[Check] = frozenset()
+    """Optional checks to run; a library caller gets none unless it asks (the CLI asks for all)."""
+    offline: bool = True
+    """Read package-index facts (licenses, health) from the cache only."""
 
 
 def settings_for(
@@ -149,8 +154,11 @@ def assess(
     source = open_database(database) if isinstance(database, Path) else database
     cycle = ReleaseCycle.load(data_dir())
     known = source.vulnerabilities_for({pin for item in inputs for pin in item.pins()})
+    checks, notices = _dependency_checks(request, inputs, observer)
     projects = tuple(
-        assess_project(item, config=request.config, cycle=cycle, vulnerabilities=known, on=request.on)
+        assess_project(
+            item, config=request.config, cycle=cycle, vulnerabilities=known, on=request.on, checks=checks
+        )
         for item in inputs
     )
     return Assessment(
@@ -162,8 +170,35 @@ def assess(
         fail_on=request.config.fail_on,
         tool_version=__version__,
         root=_root(request),
-        warnings=_unused_ignores(request.config, projects, request.on),
+        warnings=_unused_ignores(request.config, projects, request.on) + notices,
     )
+
+
+def _dependency_checks(
+    request: AssessRequest, inputs: Sequence[ProjectInput], observer: Observer
+) -> tuple[DependencyChecks, tuple[str, ...]]:
+    """The checks the request asks for, with the package-index facts they need (fetched once)."""
+    from pysteward.engine.health import HealthPolicy
+    from pysteward.engine.licenses import LicensePolicy
+
+    wanted = request.checks
+    config = request.config
+    checks = DependencyChecks(
+        licenses=(config.license_policy or LicensePolicy()) if Check.LICENSES in wanted else None,
+        health=(config.health_policy or HealthPolicy()) if Check.HEALTH in wanted else None,
+        sast=Check.SAST in wanted,
+    )
+    if checks.licenses is None and checks.health is None:
+        return checks, ()
+    pins = {
+        (d.name, getattr(d, "version", None))
+        for item in inputs
+        for m in item.manifests
+        for d in m.dependencies
+        if not isinstance(d, DirectReference)
+    }
+    facts, notices = gather_index_facts(pins, offline=request.offline, observer=observer)
+    return replace(checks, facts=facts), notices
 
 
 def _info(source: VulnerabilitySource) -> DatabaseInfo | None:

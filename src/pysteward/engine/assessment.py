@@ -12,6 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.version import Version
 
@@ -25,6 +26,10 @@ from pysteward.engine.model import (
     Severity,
     Target,
 )
+
+if TYPE_CHECKING:
+    from pysteward.engine.health import HealthFacts
+    from pysteward.engine.licenses import LicenseVerdict
 
 __all__ = [
     "AssessedDependency",
@@ -76,6 +81,10 @@ class AssessedDependency:
     """For an unpinned manifest entry: a lockfile or environment of the same project pins it."""
     vulnerabilities: tuple[VulnerabilityFinding, ...] = ()
     """Vulnerabilities affecting it that are not ignored."""
+    license: LicenseVerdict | None = None
+    """Its license as judged, when license checks ran and some evidence was found."""
+    health: HealthFacts | None = None
+    """Its maintenance facts, when health checks ran and the package index answered."""
 
     @property
     def version(self) -> Version | None:

@@ -8,6 +8,12 @@ then the configuration file, then the defaults below. Example:
     eol-warning-days = 180
     python-versions = ["3.11", "3.12"]      # override the detected targets
     exclude = ["tests/**/fixtures"]          # paths discovery skips (globs; * and ** cross folders)
+
+    [tool.steward.licenses]                  # docs/licenses.md
+    deny = ["network-copyleft"]
+
+    [tool.steward.health]                    # docs/health.md
+    stale-months = 24
     platforms = ["linux"]                    # evaluate markers for these platforms only
 
     [[tool.steward.ignore]]
@@ -22,17 +28,23 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pysteward.engine.assessment import FailOn
 from pysteward.engine.inventory._files import load_toml, read_text
 from pysteward.engine.model import Platform
 from pysteward.errors import InputError
 
+if TYPE_CHECKING:
+    from pysteward.engine.health import HealthPolicy
+    from pysteward.engine.licenses import LicensePolicy
+
 __all__ = ["DEFAULT_EOL_WARNING_DAYS", "Config", "ConfigError", "Ignore", "load_config"]
 
 DEFAULT_EOL_WARNING_DAYS = 180
-_KEYS = {"fail-on", "eol-warning-days", "python-versions", "platforms", "ignore", "exclude"}
+_KEYS = {
+    "fail-on", "eol-warning-days", "python-versions", "platforms", "ignore", "exclude", "licenses", "health",
+}  # fmt: skip
 _MINOR = re.compile(r"^\d+\.\d+$")
 
 
@@ -66,6 +78,10 @@ class Config:
     """Python minor versions to evaluate markers for; empty means detect them."""
     platforms: tuple[Platform, ...] = tuple(Platform)
     ignores: tuple[Ignore, ...] = ()
+    license_policy: LicensePolicy | None = None
+    """`[tool.steward.licenses]`; None means the default policy."""
+    health_policy: HealthPolicy | None = None
+    """`[tool.steward.health]`; None means the default thresholds."""
     source: Path | None = None
 
 
@@ -122,8 +138,26 @@ def _parse_table(table: dict[str, Any], path: Path, text: str) -> Config:
         exclude=_globs(table.get("exclude", []), fail),
         platforms=_platforms(table.get("platforms", [p.value for p in Platform]), fail),
         ignores=tuple(_ignores(table.get("ignore", []), fail, text)),
+        license_policy=_policy(table, "licenses", fail),
+        health_policy=_policy(table, "health", fail),
         source=path,
     )
+
+
+def _policy(table: dict[str, Any], key: str, fail: Any) -> Any:
+    """A `[tool.steward.<key>]` sub-table parsed by its check's own parser (None when absent)."""
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise fail(key, f"must be a table ([tool.steward.{key}])")
+    from pysteward.engine.health import parse_health_policy
+    from pysteward.engine.licenses import parse_license_policy
+
+    try:
+        return parse_license_policy(value) if key == "licenses" else parse_health_policy(value)
+    except ValueError as e:
+        raise fail(key, str(e)) from None
 
 
 def _globs(value: object, fail: Any) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from packaging.version import Version
 
 from pysteward.engine.advisories import Vulnerability
 from pysteward.engine.assessment import AssessedDependency, IgnoredFinding, ProjectAssessment
+from pysteward.engine.checks import DependencyChecks, check_dependencies, run_sast
 from pysteward.engine.config import Config
 from pysteward.engine.findings import (
     ExpiredIgnoreFinding,
@@ -65,15 +66,21 @@ def assess_project(
     cycle: ReleaseCycle,
     vulnerabilities: Mapping[Pin, tuple[Vulnerability, ...]],
     on: date,
+    checks: DependencyChecks | None = None,
 ) -> ProjectAssessment:
     """Everything Steward finds in one project."""
+    checks = checks or DependencyChecks()
     runtime: RuntimeJudgement = judge_runtimes(item, config=config, cycle=cycle, on=on)
     targets = targets_for(runtime.pythons, config.platforms)
     dependencies = _assessed(_unique(item.manifests), targets, _locked_names(item.manifests), vulnerabilities)
+    dependencies, checked = check_dependencies(dependencies, item, checks, on)
+    sast, sast_notices = run_sast(item, checks.sast)
     findings = [
         *_vulnerability_findings(dependencies),
         *runtime.findings,
         *_dependency_findings(dependencies),
+        *checked,
+        *sast,
     ]
     kept, ignored, expired = _apply_ignores(findings, config, on)
     return ProjectAssessment(
@@ -84,7 +91,7 @@ def assess_project(
         targets=targets,
         findings=tuple(sorted([*kept, *expired], key=_order)),
         ignored=tuple(ignored),
-        warnings=tuple(w for m in item.manifests for w in m.warnings) + runtime.warnings,
+        warnings=tuple(w for m in item.manifests for w in m.warnings) + runtime.warnings + sast_notices,
     )
 
 

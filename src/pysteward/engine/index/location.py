@@ -4,14 +4,22 @@ Order: `PIP_INDEX_URL`, then `UV_INDEX_URL` and `UV_DEFAULT_INDEX`, then pip's c
 (`install.index-url`, then `global.index-url`, read by pip's own loader so `PIP_CONFIG_FILE` and every
 file pip reads count), else pip's own default. Steward names no registry host itself: without pip
 and without configuration it asks the user to set `PIP_INDEX_URL`.
+
+Loading pip's configuration module costs about 120 ms (it imports pip's vendored requests), paid on
+every `steward assess`. So its answer is remembered in the data directory together with the size and
+modification time of every file pip may read its configuration from (`_candidate_files`, pip's
+documented locations); pip is asked again as soon as one of them appears, changes or disappears.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 from pysteward.errors import OperationalError
@@ -80,7 +88,68 @@ def find_index(env: Mapping[str, str] | None = None) -> IndexLocation:
     return _checked(_from_pip())
 
 
+def _candidate_files() -> list[Path]:
+    """Every file pip may read its configuration from (pip's documented locations, all platforms)."""
+    home = Path.home()
+    config_home = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    config_dirs = (os.environ.get("XDG_CONFIG_DIRS") or "/etc/xdg").split(os.pathsep)
+    appdata = [Path(os.environ[v]) for v in ("APPDATA", "PROGRAMDATA") if os.environ.get(v)]
+    prefix = Path(sys.prefix)
+    candidates = [
+        *(Path(d) / "pip" / "pip.conf" for d in config_dirs),
+        Path("/etc/pip.conf"),
+        Path("/Library/Application Support/pip/pip.conf"),
+        home / "Library" / "Application Support" / "pip" / "pip.conf",
+        config_home / "pip" / "pip.conf",
+        home / ".pip" / "pip.conf",
+        *(d / "pip" / "pip.ini" for d in appdata),
+        prefix / "pip.conf",
+        prefix / "pip.ini",
+    ]
+    if os.environ.get("PIP_CONFIG_FILE"):
+        candidates.append(Path(os.environ["PIP_CONFIG_FILE"]))
+    return candidates
+
+
+def _fingerprint() -> list[list[object]]:
+    stamps: list[list[object]] = []
+    for path in _candidate_files():
+        try:
+            stat = path.stat()
+        except OSError:
+            stamps.append([str(path), None])
+        else:
+            stamps.append([str(path), stat.st_size, stat.st_mtime_ns])
+    return stamps
+
+
+def _memo_path() -> Path:
+    from pysteward.engine.datadir import data_dir
+
+    return data_dir() / "pip-index-location.json"
+
+
 def _from_pip() -> IndexLocation:
+    """pip's answer, remembered while none of its configuration files changes."""
+    fingerprint = _fingerprint()
+    memo_path = _memo_path()
+    try:
+        memo = json.loads(memo_path.read_text(encoding="utf-8"))
+        if memo["fingerprint"] == fingerprint:
+            return IndexLocation(memo["url"], memo["source"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    location = _ask_pip()
+    memo = {"fingerprint": fingerprint, "url": location.simple_url, "source": location.source}
+    try:
+        memo_path.parent.mkdir(parents=True, exist_ok=True)
+        memo_path.write_text(json.dumps(memo), encoding="utf-8")
+    except OSError:
+        pass  # an unwritable data directory only costs the next run the same 120 ms
+    return location
+
+
+def _ask_pip() -> IndexLocation:
     try:
         from pip._internal.configuration import Configuration
         from pip._internal.exceptions import ConfigurationError

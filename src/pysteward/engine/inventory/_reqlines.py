@@ -191,13 +191,18 @@ class ParsedOption:
     value: str | None
 
 
+_SHELL_SPECIAL = frozenset("\"'\\#")
+
+
 def parse_options(text: str, location: Location) -> tuple[list[ParsedOption], list[str]]:
     """The options in `text`, and the stray words after them (which pip ignores).
 
     Accepts `--opt=value`, `--opt value`, `-xvalue`, `-x=value` and `-x value`, as pip's optparse does.
     """
     try:
-        tokens = shlex.split(text)
+        # Without quotes or escapes shlex splits on whitespace only, and str.split is ~30x faster
+        # (pip-compile output carries thousands of `--hash` options).
+        tokens = text.split() if not _SHELL_SPECIAL.intersection(text) else shlex.split(text)
     except ValueError as e:
         raise _error(location, f"cannot split options {text!r}: {str(e).lower()}") from None
     options: list[ParsedOption] = []

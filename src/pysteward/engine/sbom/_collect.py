@@ -182,6 +182,16 @@ def _identity(dependency: Dependency) -> tuple[str, str | None, PackageURL | Non
     return purl.to_string(), text, purl, None
 
 
+def assessed_licenses(assessment: Assessment) -> dict[tuple[str, str], str]:
+    """The SPDX expressions the assessment's license checks found, by (name, version)."""
+    return {
+        (assessed.dependency.name, str(assessed.version)): assessed.license.expression
+        for project in assessment.projects
+        for assessed in project.dependencies
+        if assessed.license is not None and assessed.license.spdx and assessed.version is not None
+    }
+
+
 def collect(assessment: Assessment, licenses: Licenses | None = None) -> SbomContent:
     """The SBOM content of `assessment`; `licenses` gives the packages' SPDX license expressions."""
     builder = _Builder()
@@ -197,7 +207,7 @@ def collect(assessment: Assessment, licenses: Licenses | None = None) -> SbomCon
     root = projects[0] if len(projects) == 1 else _root(assessment)
     if len(projects) > 1:
         builder.link(root.ref, (p.ref for p in projects))
-    packages, graph = builder.frozen(licenses or {})
+    packages, graph = builder.frozen(licenses if licenses is not None else assessed_licenses(assessment))
     return SbomContent(
         root=root,
         projects=tuple(projects) if len(projects) > 1 else (),
