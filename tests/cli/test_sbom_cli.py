@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,22 @@ def test_it_reports_bad_input_and_unwritable_output_with_exit_code_2(
     unwritable = run(advisory_db, project, "-o", project)
     assert unwritable.exit_code == 2
     assert "cannot write the SBOM" in unwritable.stderr
+
+
+def test_an_installed_packages_license_expression_reaches_its_component(
+    advisory_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")  # offline: only names the cache
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    site = tmp_path / "site-packages"
+    for name, version, license_line in (("six", "1.16.0", "License-Expression: MIT\n"), ("bare", "0.1", "")):
+        info = site / f"{name}-{version}.dist-info"
+        info.mkdir(parents=True)
+        metadata = f"Metadata-Version: 2.4\nName: {name}\nVersion: {version}\n{license_line}"
+        (info / "METADATA").write_text(metadata, encoding="utf-8")
+    result = run(advisory_db, "--env", site, "--format", "cyclonedx-json", "--offline")
+    assert result.exit_code == 0, result.output
+    assert cyclonedx_json_errors(result.stdout) == []
+    components = {c["name"]: c for c in json.loads(result.stdout)["components"]}
+    assert components["six"]["licenses"] == [{"license": {"id": "MIT"}}]
+    assert "licenses" not in components["bare"]

@@ -188,3 +188,56 @@ def test_it_reads_exclude_globs(tmp_path: Path) -> None:
     path = tmp_path / "steward.toml"
     path.write_text('exclude = ["tests/**/assets", " vendor "]\n', encoding="utf-8")
     assert load_config(path).exclude == ("tests/**/assets", "vendor")
+
+
+def test_it_reads_the_licenses_and_health_tables_into_their_policies(tmp_path: Path) -> None:
+    from pysteward.engine.health import HealthPolicy
+    from pysteward.engine.licenses import LicensePolicy
+
+    path = tmp_path / "pyproject.toml"
+    path.write_text(
+        '[tool.steward.licenses]\ndeny = ["network-copyleft", "GPL-3.0-only"]\n'
+        'project-license = "Apache-2.0"\n\n[tool.steward.health]\nstale-months = 1\nyanked = false\n',
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    assert config.license_policy == LicensePolicy(
+        deny=("network-copyleft", "GPL-3.0-only"), project_license="Apache-2.0"
+    )
+    assert config.health_policy == HealthPolicy(stale_months=1, yanked=False)
+
+
+def test_without_licenses_or_health_tables_the_policies_are_left_to_the_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "steward.toml"
+    path.write_text('fail-on = "high"\n', encoding="utf-8")
+    config = load_config(path)
+    assert (config.license_policy, config.health_policy) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (
+            'fail-on = "high"\n[licenses]\nfail-on-unknown = "yes"\n',
+            2,
+            "licenses: fail-on-unknown: must be true",
+        ),
+        ('[licenses]\nallow = ["MIT"]\ndeny = ["MIT"]\n', 1, "licenses: allow, deny: MIT is in both lists"),
+        ("health = [1, 2]\n", 1, "health: must be a table ([tool.steward.health])"),
+        (
+            "\n[health]\nmin-maintainers = -1\n",
+            2,
+            "health: min-maintainers must be a whole number of 0 or more",
+        ),
+    ],
+)
+def test_a_bad_licenses_or_health_table_is_a_config_error_naming_the_table_once(
+    tmp_path: Path, text: str, line: int, message: str
+) -> None:
+    path = tmp_path / "steward.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.line == line
+    assert str(caught.value).startswith(f"{path}:{line}: {message}")
+    assert "health: health" not in str(caught.value)

@@ -69,8 +69,14 @@ def gather_index_facts(
 ) -> tuple[Mapping[str, ProjectInfo], tuple[str, ...]]:
     """Package-index facts for `pins`, and notices of what could not be had."""
     from pysteward.engine.index import default_cache_dir, fetch_projects, find_index
+    from pysteward.errors import OperationalError
 
-    index = find_index()
+    try:
+        index = find_index()
+    except OperationalError as e:
+        # An index pip can use but Steward cannot read (a file:// URL, no pip) must not stop the assessment.
+        hint = f" ({e.hint})" if e.hint else ""
+        return {}, (f"licenses and health not checked: {e}{hint}",)
     lookup = fetch_projects(
         pins, index=index, cache_dir=default_cache_dir(), offline=offline, observer=observer
     )

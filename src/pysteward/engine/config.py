@@ -157,7 +157,8 @@ def _policy(table: dict[str, Any], key: str, fail: Any) -> Any:
     try:
         return parse_license_policy(value) if key == "licenses" else parse_health_policy(value)
     except ValueError as e:
-        raise fail(key, str(e)) from None
+        # The health parser names its table itself; say it once.
+        raise fail(key, str(e).removeprefix(f"{key}: ")) from None
 
 
 def _globs(value: object, fail: Any) -> tuple[str, ...]:
