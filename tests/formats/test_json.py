@@ -324,3 +324,70 @@ def test_each_project_carries_its_risk_score(sample: Assessment) -> None:
             "hygiene": 0.0,
         },
     }
+
+
+def test_it_gives_each_dependency_its_license_verdict_and_health_facts(sample: Assessment) -> None:
+    from datetime import date
+
+    from packaging.version import Version
+
+    from pysteward.engine.health import HealthFacts
+    from pysteward.engine.index import ProjectState
+    from pysteward.engine.licenses import LicenseEvidence, judge_license
+
+    project = sample.projects[0]
+    first = project.dependencies[0]
+    verdict = judge_license(LicenseEvidence(expression="MIT OR GPL-3.0-only", source="metadata"))
+    facts = HealthFacts(
+        name=first.dependency.name,
+        version=first.version,
+        latest_version=Version("9.0"),
+        last_release=date(2026, 1, 2),
+        cadence_days=30.5,
+        yanked=False,
+        yanked_reason=None,
+        owners=("alice",),
+        maintainers=("alice", "bob"),
+        organization="acme",
+        ownership_known=True,
+        status=ProjectState.ACTIVE,
+        status_reason=None,
+        inactive=False,
+    )
+    checked = dataclasses.replace(first, license=verdict, health=facts)
+    changed = dataclasses.replace(
+        sample,
+        projects=(
+            dataclasses.replace(project, dependencies=(checked, *project.dependencies[1:])),
+            *sample.projects[1:],
+        ),
+    )
+    (row,) = [
+        d
+        for d in render(changed)["dependencies"]
+        if d["name"] == first.dependency.name
+        and d["file"].endswith(first.dependency.location.path.name)
+        and d["line"] == first.dependency.location.line
+    ]
+    assert row["license"] == {
+        "expression": "MIT OR GPL-3.0-only",
+        "spdx": True,
+        "class": "permissive",
+        "osi_approved": True,
+        "deprecated": False,
+        "chosen": "MIT",
+        "source": "metadata",
+        "approximate": False,
+    }
+    assert row["health"] == {
+        "latest_version": "9.0",
+        "last_release": "2026-01-02",
+        "cadence_days": 30.5,
+        "yanked": False,
+        "owners": ["alice"],
+        "maintainers": ["alice", "bob"],
+        "organization": "acme",
+        "status": "active",
+        "inactive": False,
+    }
+    assert all(d["license"] is None and d["health"] is None for d in render(sample)["dependencies"])

@@ -128,8 +128,43 @@ def _dependency(assessment: Assessment, project: ProjectAssessment, assessed: As
         "applies_to": [str(t) for t in sorted(assessed.applies_to, key=lambda t: (python_key(t.python), t))],
         "all_targets": assessed.all_targets,
         "locked": assessed.locked,
+        "license": _license(assessed),
+        "health": _health(assessed),
     }
     return row
+
+
+def _license(assessed: AssessedDependency) -> Json | None:
+    verdict = assessed.license
+    if verdict is None:
+        return None
+    return {
+        "expression": verdict.expression,
+        "spdx": verdict.spdx,
+        "class": str(verdict.license_class),
+        "osi_approved": verdict.osi_approved,
+        "deprecated": verdict.deprecated,
+        "chosen": verdict.chosen,
+        "source": verdict.source,
+        "approximate": verdict.approximate,
+    }
+
+
+def _health(assessed: AssessedDependency) -> Json | None:
+    facts = assessed.health
+    if facts is None:
+        return None
+    return {
+        "latest_version": str(facts.latest_version) if facts.latest_version is not None else None,
+        "last_release": iso_date(facts.last_release),
+        "cadence_days": facts.cadence_days,
+        "yanked": facts.yanked,
+        "owners": list(facts.owners),
+        "maintainers": list(facts.maintainers),
+        "organization": facts.organization,
+        "status": str(facts.status),
+        "inactive": facts.inactive,
+    }
 
 
 def _skip_reason(dep: Dependency) -> str | None:
