@@ -22,6 +22,7 @@ import bench_html
 import bench_import
 import bench_match
 import bench_sbom
+import bench_typosquat
 from _common import MB, Result, add_common_arguments, format_table
 
 __all__ = ["collect", "machine"]
@@ -67,6 +68,7 @@ def collect(data: Path, runs: int, *, bytecode_cache: bool = True) -> list[Resul
         ("html", lambda: bench_html.collect(data, runs, bytecode_cache=bytecode_cache)),
         ("health", lambda: bench_health.collect(data, runs, bytecode_cache=bytecode_cache)),
         ("sbom", lambda: bench_sbom.collect(data, runs, bytecode_cache=bytecode_cache)[0]),
+        ("typosquat", lambda: [bench_typosquat.collect(data / "top-pypi-packages.json")]),
     )
     results: list[Result] = []
     for name, step in steps:

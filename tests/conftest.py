@@ -27,4 +27,8 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     offline: a test that exercises package-index look-ups points PIP_INDEX_URL at 127.0.0.1 and sets
     STEWARD_OFFLINE=0 itself."""
     monkeypatch.setenv("STEWARD_OFFLINE", "1")
+    # Every download has a local default: a test that forgets to point one at its own server fails
+    # on a refused connection to 127.0.0.1 instead of reaching a real host.
+    for variable in ("STEWARD_OSV_URL", "STEWARD_RELEASE_CYCLE_URL", "STEWARD_POPULAR_URL"):
+        monkeypatch.setenv(variable, f"http://127.0.0.1:9/{variable.lower()}")
     monkeypatch.setenv("STEWARD_DATA_DIR", str(tmp_path_factory.mktemp("steward-data")))

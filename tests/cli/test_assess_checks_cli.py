@@ -35,6 +35,8 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 def _no_skip_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("STEWARD_NO_LICENSES", "STEWARD_NO_HEALTH", "STEWARD_NO_SAST"):
         monkeypatch.delenv(name, raising=False)
+    # These tests are about licenses, health and Bandit; typosquats have their own.
+    monkeypatch.setenv("STEWARD_NO_TYPOSQUATS", "1")
 
 
 @pytest.fixture

@@ -380,6 +380,7 @@ def test_an_ignore_by_cve_alias_hides_the_finding_and_an_unused_one_warns(
     assert document["warnings"] == [
         f"ignore GHSA-none-none-none matched no finding; remove it from {project / 'steward.toml'}",
         "1 package is not in the package-index cache (offline): licenses and health not checked for django",
+        "typosquats not checked: no list of popular package names yet; `steward db update` downloads one",
     ]
 
 

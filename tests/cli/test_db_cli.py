@@ -115,21 +115,24 @@ def test_it_imports_from_a_url_with_a_progress_bar(steward: Steward, tmp_path: P
     assert status_lines(steward)["source"] == url
 
 
-def test_update_downloads_both_data_sets_and_a_second_update_reports_unchanged(
+def test_update_downloads_every_data_set_and_a_second_update_reports_unchanged(
     steward: Steward, shared_data: Path
 ) -> None:
     files = {
         "/PyPI/all.zip": (shared_data / "osv-pypi-pypa.zip").read_bytes(),
         "/api/release-cycle.json": (shared_data / "cpython-release-cycle-peps-derived.json").read_bytes(),
+        "/top.json": (shared_data / "top-pypi-packages.json").read_bytes(),
     }
     with serve(files) as server:
         env = {
             "STEWARD_OSV_URL": server.url("/PyPI/all.zip"),
             "STEWARD_RELEASE_CYCLE_URL": server.url("/api/release-cycle.json"),
+            "STEWARD_POPULAR_URL": server.url("/top.json"),
         }
         first = steward("db", "update", env=env)
         assert first.exit_code == 0, first.output
-        osv_line, cycle_line = first.stdout.splitlines()
+        osv_line, cycle_line, popular_line = first.stdout.splitlines()
+        assert "15000" in popular_line.replace(",", "")
         assert osv_line.startswith(f"{env['STEWARD_OSV_URL']}: 2661 added")
         assert cycle_line.startswith("CPython release cycle: ")
         assert cycle_line.endswith("(updated)")
@@ -137,13 +140,15 @@ def test_update_downloads_both_data_sets_and_a_second_update_reports_unchanged(
 
         second = steward("db", "update", env=env)
         assert second.exit_code == 0, second.output
-        assert second.stdout.splitlines() == [
-            f"{env['STEWARD_OSV_URL']}: unchanged since the last update (2661 records)",
-            cycle_line.replace("(updated)", "(unchanged)"),
-        ]
+        osv_again, cycle_again, popular_again = second.stdout.splitlines()
+        assert osv_again == f"{env['STEWARD_OSV_URL']}: unchanged since the last update (2661 records)"
+        assert cycle_again == cycle_line.replace("(updated)", "(unchanged)")
+        assert popular_again != popular_line and "unchanged" in popular_again
         assert [request[2].get("If-None-Match") is not None for request in server.requests] == [
             False,
             False,
+            False,
+            True,
             True,
             True,
         ]

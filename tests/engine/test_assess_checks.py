@@ -25,7 +25,8 @@ from tests.engine.index.helpers import quick, typed
 from tests.httpserver import FixtureServer, serve
 
 ON = date(2026, 11, 22)
-ALL = frozenset(Check)
+ALL = frozenset({Check.LICENSES, Check.HEALTH, Check.SAST})
+"""The checks these tests are about (typosquats have their own tests)."""
 NO_VULNERABILITIES = StaticVulnerabilities({})
 REQUIREMENTS = "calm-lib==1.0.0\ngpl-thing==2.0\nmystery==0.1\n"
 APACHE_PYPROJECT = '[project]\nname = "demo"\nversion = "1.0"\nlicense = "Apache-2.0"\n'

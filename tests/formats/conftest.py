@@ -374,6 +374,7 @@ def sample_assessment(root: Path, *, fail_on: FailOn = FailOn.VULNERABILITY) -> 
         tool_version="0.1.0",
         root=root,
         warnings=("advisory database is 2 days old",),
+        not_checked=("typosquat",),
     )
 
 

@@ -116,6 +116,12 @@ def assess_command(
         bool,
         typer.Option("--no-health", envvar="STEWARD_NO_HEALTH", help="Skip the maintenance-health checks."),
     ] = False,
+    no_typosquats: Annotated[
+        bool,
+        typer.Option(
+            "--no-typosquats", envvar="STEWARD_NO_TYPOSQUATS", help="Skip the look-alike package name check."
+        ),
+    ] = False,
     no_sast: Annotated[
         bool,
         typer.Option("--no-sast", envvar="STEWARD_NO_SAST", help="Skip Bandit on the project's own code."),
@@ -145,7 +151,9 @@ def assess_command(
             on=day,
             database=database_path(database),
             color=color,
-            checks=_checks(no_licenses=no_licenses, no_health=no_health, no_sast=no_sast),
+            checks=_checks(
+                no_licenses=no_licenses, no_health=no_health, no_sast=no_sast, no_typosquats=no_typosquats
+            ),
             offline=offline,
         )
     raise typer.Exit(code)
@@ -201,8 +209,8 @@ def _run(
     return 1 if assessment.failing() else 0
 
 
-def _checks(*, no_licenses: bool, no_health: bool, no_sast: bool) -> frozenset[str]:
-    skipped = {"licenses": no_licenses, "health": no_health, "sast": no_sast}
+def _checks(*, no_licenses: bool, no_health: bool, no_sast: bool, no_typosquats: bool) -> frozenset[str]:
+    skipped = {"licenses": no_licenses, "health": no_health, "sast": no_sast, "typosquats": no_typosquats}
     return frozenset(name for name, skip in skipped.items() if not skip)
 
 

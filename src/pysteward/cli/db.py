@@ -31,11 +31,12 @@ def import_command(
 
 @app.command("update")
 def update_command(database: DatabaseOption = None, verbose: VerboseOption = False) -> None:
-    """Download OSV's PyPI advisories and the CPython release cycle (needs the network)."""
+    """Download OSV's PyPI advisories, the CPython release cycle and popular package names (online)."""
     from pysteward.cli._progress import RichObserver
     from pysteward.engine.advisories import update_advisories
     from pysteward.engine.datadir import data_dir
     from pysteward.engine.runtime import update_release_cycle
+    from pysteward.engine.typosquat import update_popular_names
 
     observer = RichObserver()
     with command_errors(verbose):
@@ -43,6 +44,8 @@ def update_command(database: DatabaseOption = None, verbose: VerboseOption = Fal
         typer.echo(report.summary())
         cycle = update_release_cycle(data_dir(), observer=observer)
         typer.echo(cycle.describe())
+        popular = update_popular_names(data_dir(), observer=observer)
+        typer.echo(popular.describe())
 
 
 @app.command("status")

@@ -23,6 +23,7 @@ from pysteward.engine.inventory.discover import ProjectFiles, discover, parser_f
 from pysteward.engine.model import DirectReference, Manifest
 from pysteward.engine.observer import NullObserver, Observer
 from pysteward.engine.project import ProjectInput, assess_project
+from pysteward.engine.typosquat import PopularNames
 from pysteward.engine.vulnerabilities import VulnerabilitySource, open_database
 from pysteward.errors import InputError, InputErrors
 
@@ -155,6 +156,12 @@ def assess(
     cycle = ReleaseCycle.load(data_dir())
     known = source.vulnerabilities_for({pin for item in inputs for pin in item.pins()})
     checks, notices = _dependency_checks(request, inputs, observer)
+    not_checked = tuple(sorted(c.kind for c in Check if c not in request.checks))
+    if Check.TYPOSQUATS in request.checks and checks.popular is None:
+        not_checked = tuple(sorted({*not_checked, Check.TYPOSQUATS.kind}))
+        notices += (
+            "typosquats not checked: no list of popular package names yet; `steward db update` downloads one",
+        )
     projects = tuple(
         assess_project(
             item, config=request.config, cycle=cycle, vulnerabilities=known, on=request.on, checks=checks
@@ -171,7 +178,15 @@ def assess(
         tool_version=__version__,
         root=_root(request),
         warnings=_unused_ignores(request.config, projects, request.on) + notices,
+        not_checked=not_checked,
     )
+
+
+def _popular_names() -> PopularNames | None:
+    from pysteward.engine.datadir import data_dir
+    from pysteward.engine.typosquat import load_popular_names
+
+    return load_popular_names(data_dir())
 
 
 def _dependency_checks(
@@ -187,6 +202,7 @@ def _dependency_checks(
         licenses=(config.license_policy or LicensePolicy()) if Check.LICENSES in wanted else None,
         health=(config.health_policy or HealthPolicy()) if Check.HEALTH in wanted else None,
         sast=Check.SAST in wanted,
+        popular=_popular_names() if Check.TYPOSQUATS in wanted else None,
     )
     if checks.licenses is None and checks.health is None:
         return checks, ()

@@ -163,6 +163,8 @@ class Assessment:
     root: Path
     """The directory paths in reports are relative to."""
     warnings: tuple[str, ...] = ()
+    not_checked: tuple[str, ...] = ()
+    """Finding kinds this run did not look for (`license`, `health`, `sast`, `typosquat`)."""
 
     def findings(self) -> Iterator[tuple[ProjectAssessment, Finding]]:
         """Every finding of every project."""

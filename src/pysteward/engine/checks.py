@@ -27,11 +27,22 @@ if TYPE_CHECKING:
     from pysteward.engine.index import ProjectInfo
     from pysteward.engine.licenses import LicenseEvidence, LicensePolicy
     from pysteward.engine.project import ProjectInput
+    from pysteward.engine.typosquat import PopularNames
 
-__all__ = ["Check", "DependencyChecks", "check_dependencies", "gather_index_facts", "run_sast"]
+__all__ = [
+    "Check",
+    "DependencyChecks",
+    "check_dependencies",
+    "check_typosquats",
+    "gather_index_facts",
+    "run_sast",
+]
 
 MAX_NAMES = 8
 """How many package names a notice lists before saying `…`."""
+
+
+_KINDS = {"licenses": "license", "health": "health", "sast": "sast", "typosquats": "typosquat"}
 
 
 class Check(StrEnum):
@@ -40,6 +51,12 @@ class Check(StrEnum):
     LICENSES = "licenses"
     HEALTH = "health"
     SAST = "sast"
+    TYPOSQUATS = "typosquats"
+
+    @property
+    def kind(self) -> str:
+        """The finding kind this check produces."""
+        return _KINDS[self.value]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,6 +70,8 @@ class DependencyChecks:
     sast: bool = False
     facts: Mapping[str, ProjectInfo] = field(default_factory=dict)
     """Package-index facts by normalised name."""
+    popular: PopularNames | None = None
+    """The popular-names list typosquats are judged against; None when that check is off."""
 
 
 def _packages(count: int) -> str:
@@ -168,3 +187,12 @@ def run_sast(project: ProjectInput, enabled: bool) -> tuple[list[Finding], tuple
 
     result = run_bandit(project.directory, project.sources)
     return list(result.findings), tuple(f"static analysis skipped {s}" for s in result.skipped)
+
+
+def check_typosquats(dependencies: Sequence[AssessedDependency], checks: DependencyChecks) -> list[Finding]:
+    """Look-alikes of much more popular packages among the dependencies that are installed."""
+    if checks.popular is None:
+        return []
+    from pysteward.engine.typosquat import typosquat_findings
+
+    return list(typosquat_findings((a.dependency for a in dependencies if a.applies_to), checks.popular))

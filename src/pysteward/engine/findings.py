@@ -9,7 +9,8 @@ Finding
 ├── ExpiredIgnoreFinding    an ignore rule whose `until` date has passed (it no longer applies)
 ├── LicenseFinding          a dependency's license breaks the policy or is unknown
 ├── HealthFinding           a dependency looks unmaintained, yanked, archived or thinly staffed
-└── SastFinding             Bandit found a security issue in the project's own code
+├── SastFinding             Bandit found a security issue in the project's own code
+└── TyposquatFinding        a dependency is named almost like a much more popular package
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "Python2Finding",
     "RuntimeFinding",
     "SastFinding",
+    "TyposquatFinding",
     "UnpinnedFinding",
     "UnresolvableFinding",
     "VulnerabilityFinding",
@@ -197,6 +199,23 @@ class SastFinding(Finding):
     @property
     def kind(self) -> str:
         return "sast"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TyposquatFinding(Finding):
+    """A dependency whose name imitates a far more popular package's (`similar_to`): a possible typosquat."""
+
+    package: str
+    version: Version | None
+    similar_to: str
+    similar_downloads: int
+    """The popular package's downloads in the popular-names list."""
+    reason: str
+    """The trick, with its detail: `swapped letters ('eu' for 'ue')`."""
+
+    @property
+    def kind(self) -> str:
+        return "typosquat"
 
 
 def dependency_title(dependency: Dependency) -> str:

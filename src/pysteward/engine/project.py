@@ -11,7 +11,7 @@ from packaging.version import Version
 
 from pysteward.engine.advisories import Vulnerability
 from pysteward.engine.assessment import AssessedDependency, IgnoredFinding, ProjectAssessment
-from pysteward.engine.checks import DependencyChecks, check_dependencies, run_sast
+from pysteward.engine.checks import DependencyChecks, check_dependencies, check_typosquats, run_sast
 from pysteward.engine.config import Config
 from pysteward.engine.findings import (
     ExpiredIgnoreFinding,
@@ -80,6 +80,7 @@ def assess_project(
         *runtime.findings,
         *_dependency_findings(dependencies),
         *checked,
+        *check_typosquats(dependencies, checks),
         *sast,
     ]
     kept, ignored, expired = _apply_ignores(findings, config, on)

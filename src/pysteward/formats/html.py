@@ -80,12 +80,13 @@ class HtmlFormat(Formatter):
     instead of "none found" when empty. Typosquat detection is not part of an assessment yet.
     """
 
-    def __init__(self, *, not_checked: frozenset[str] = frozenset({"typosquat"})) -> None:
+    def __init__(self, *, not_checked: frozenset[str] | None = None) -> None:
         self.not_checked = not_checked
 
     def render(self, assessment: Assessment) -> str:
         """The whole HTML document, ending with a newline."""
-        context = _Context(assessment, self.not_checked)
+        not_checked = self.not_checked if self.not_checked is not None else frozenset(assessment.not_checked)
+        context = _Context(assessment, not_checked)
         title = f"Steward assessment of {assessment.root.name or assessment.root.as_posix()}"
         body = "\n".join(section(context) for section in _SECTIONS)
         return (

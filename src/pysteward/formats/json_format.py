@@ -86,6 +86,7 @@ def document(assessment: Assessment) -> Json:
         "projects": [_project(assessment, p) for p in sorted(assessment.projects, key=lambda p: p.path)],
         "summary": _summary(assessment),
         "warnings": list(assessment.warnings),
+        "not_checked": list(assessment.not_checked),
     }
 
 

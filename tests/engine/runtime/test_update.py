@@ -164,6 +164,7 @@ def test_a_table_lost_after_a_download_is_rebuilt_from_the_kept_file(
 def test_the_url_comes_from_the_environment_when_set(
     tmp_path: Path, peps_json: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("STEWARD_RELEASE_CYCLE_URL")
     assert release_cycle_url() == DEFAULT_URL
     with serve({"/mirror.json": peps_json}) as server:
         monkeypatch.setenv("STEWARD_RELEASE_CYCLE_URL", server.url("/mirror.json"))
