@@ -51,6 +51,13 @@ def test_it_reads_pip_configuration_install_section_before_global(pip_config: Ca
     assert location.source == "pip configuration (install.index-url)"
 
 
+def test_an_empty_install_index_url_falls_back_to_the_global_one(pip_config: Callable[[str], Path]) -> None:
+    pip_config("[global]\nindex-url = https://global.example.invalid/simple\n[install]\nindex-url =\n")
+    location = find_index({})
+    assert location.simple_url == "https://global.example.invalid/simple"
+    assert location.source == "pip configuration (global.index-url)"
+
+
 def test_it_reads_the_global_index_url_from_pip_configuration(pip_config: Callable[[str], Path]) -> None:
     pip_config("[global]\nindex-url = https://global.example.invalid/simple\ntimeout = 5\n")
     assert find_index({}).simple_url == "https://global.example.invalid/simple"

@@ -167,9 +167,12 @@ def _ask_pip() -> IndexLocation:
             f"pip's configuration could not be read: {redact(str(e))}",
             hint="fix the file, or set PIP_INDEX_URL",
         ) from None
-    values = dict(configuration.items())
     for key in _CONFIG_KEYS:
-        value = str(values.get(key, "")).strip()
+        # get_value, not items(): pip 26 changed items() to list each file's values separately.
+        try:
+            value = str(configuration.get_value(key)).strip()
+        except ConfigurationError:
+            continue
         if value:
             return IndexLocation(value, f"pip configuration ({key})")
     return IndexLocation(PyPI.simple_url, "pip's default")
