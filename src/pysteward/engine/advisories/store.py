@@ -68,12 +68,12 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _TABLES = ("records", "affects", "indexes", "meta")
 _COLUMNS = ", ".join(f"r.{column}" for column in STORED_COLUMNS)
-# Only constant column names and `?` placeholders are formatted into the SQL below.
+# Only constant column names and `?` placeholders are formatted into the SQL below (hence nosec).
 _BY_NAME = (
-    f"SELECT a.name, {_COLUMNS} FROM affects a JOIN records r ON r.id = a.id"  # noqa: S608
+    f"SELECT a.name, {_COLUMNS} FROM affects a JOIN records r ON r.id = a.id"  # noqa: S608  # nosec B608
     " WHERE r.withdrawn = 0 AND a.name IN ({}) ORDER BY a.name, r.id"
 )
-_BY_ID = f"SELECT {_COLUMNS} FROM records r WHERE r.id IN ({{}})"  # noqa: S608
+_BY_ID = f"SELECT {_COLUMNS} FROM records r WHERE r.id IN ({{}})"  # noqa: S608  # nosec B608
 _PUT = (
     f"INSERT OR REPLACE INTO records (modified, hash, withdrawn, raw, {', '.join(STORED_COLUMNS)})"  # noqa: S608
     f" VALUES ({', '.join('?' * (4 + len(STORED_COLUMNS)))})"
