@@ -39,3 +39,54 @@ def database_path(option: Path | None) -> Path:
     from pysteward.engine.advisories import default_db_path
 
     return default_db_path()
+
+
+# Inputs shared by every command that reads projects (assess, sbom, fix): one definition each.
+PathsArgument = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Directories to search for projects, or manifest/lockfile paths [default: .]."),
+]
+RequirementOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--requirement", "-r", envvar="STEWARD_REQUIREMENT", help="A requirements file to read (repeatable)."
+    ),
+]
+EnvOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--env",
+        envvar="STEWARD_ENV",
+        help="A virtual environment, site-packages directory or Python interpreter (repeatable).",
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        envvar="STEWARD_CONFIG",
+        help="Configuration file [default: steward.toml or [tool.steward] in pyproject.toml of the "
+        "first PATH].",
+        dir_okay=False,
+    ),
+]
+ExcludeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        envvar="STEWARD_EXCLUDE",
+        help="Skip paths matching this glob, relative to each PATH (repeatable; * and ** cross folders).",
+    ),
+]
+DateOption = Annotated[
+    str | None,
+    typer.Option("--date", envvar="STEWARD_DATE", help="Judge end-of-life and ignores as of this day."),
+]
+OfflineOption = Annotated[
+    bool,
+    typer.Option(
+        "--offline",
+        envvar="STEWARD_OFFLINE",
+        help="Read package-index facts (licenses, health) from the cache only; say what is missing.",
+    ),
+]

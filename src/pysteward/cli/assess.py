@@ -10,7 +10,19 @@ import typer
 
 from pysteward._types import OutputFormat
 from pysteward.cli._errors import command_errors
-from pysteward.cli._options import DatabaseOption, VerboseOption, database_path, parse_date
+from pysteward.cli._options import (
+    ConfigOption,
+    DatabaseOption,
+    DateOption,
+    EnvOption,
+    ExcludeOption,
+    OfflineOption,
+    PathsArgument,
+    RequirementOption,
+    VerboseOption,
+    database_path,
+    parse_date,
+)
 
 _FAIL_ON = ("never", "vulnerability", "info", "unknown", "low", "medium", "high", "critical", "malicious")
 
@@ -22,27 +34,9 @@ def _check_fail_on(value: str | None) -> str | None:
 
 
 def assess_command(
-    paths: Annotated[
-        list[Path] | None,
-        typer.Argument(help="Directories to search for projects, or manifest/lockfile paths [default: .]."),
-    ] = None,
-    requirement: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--requirement",
-            "-r",
-            envvar="STEWARD_REQUIREMENT",
-            help="A requirements file to assess (repeatable).",
-        ),
-    ] = None,
-    env: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--env",
-            envvar="STEWARD_ENV",
-            help="A virtual environment, site-packages directory or Python interpreter (repeatable).",
-        ),
-    ] = None,
+    paths: PathsArgument = None,
+    requirement: RequirementOption = None,
+    env: EnvOption = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", envvar="STEWARD_FORMAT", help="Report format.")
     ] = OutputFormat.TABLE,
@@ -60,16 +54,7 @@ def assess_command(
             "[default: vulnerability, i.e. any vulnerability].",
         ),
     ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            envvar="STEWARD_CONFIG",
-            help="Configuration file [default: steward.toml or [tool.steward] in pyproject.toml of the "
-            "first PATH].",
-            dir_okay=False,
-        ),
-    ] = None,
+    config: ConfigOption = None,
     python: Annotated[
         list[str] | None,
         typer.Option(
@@ -88,27 +73,10 @@ def assess_command(
             help="Warn this many days before a Python reaches end of life [default: 180].",
         ),
     ] = None,
-    exclude: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--exclude",
-            envvar="STEWARD_EXCLUDE",
-            help="Skip paths matching this glob, relative to each PATH (repeatable; * and ** cross folders).",
-        ),
-    ] = None,
-    on: Annotated[
-        str | None,
-        typer.Option("--date", envvar="STEWARD_DATE", help="Judge end-of-life and ignores as of this day."),
-    ] = None,
+    exclude: ExcludeOption = None,
+    on: DateOption = None,
     database: DatabaseOption = None,
-    offline: Annotated[
-        bool,
-        typer.Option(
-            "--offline",
-            envvar="STEWARD_OFFLINE",
-            help="Read package-index facts (licenses, health) from the cache only; say what is missing.",
-        ),
-    ] = False,
+    offline: OfflineOption = False,
     no_licenses: Annotated[
         bool, typer.Option("--no-licenses", envvar="STEWARD_NO_LICENSES", help="Skip the license checks.")
     ] = False,

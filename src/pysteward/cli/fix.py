@@ -14,7 +14,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pysteward.cli._errors import command_errors
-from pysteward.cli._options import DatabaseOption, VerboseOption, database_path, parse_date
+from pysteward.cli._options import (
+    ConfigOption,
+    DatabaseOption,
+    DateOption,
+    ExcludeOption,
+    PathsArgument,
+    RequirementOption,
+    VerboseOption,
+    database_path,
+    parse_date,
+)
 
 if TYPE_CHECKING:
     from pysteward.engine.assessment import Assessment
@@ -24,19 +34,8 @@ __all__ = ["fix_command"]
 
 
 def fix_command(
-    paths: Annotated[
-        list[Path] | None,
-        typer.Argument(help="Directories to search for projects, or manifest/lockfile paths [default: .]."),
-    ] = None,
-    requirement: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--requirement",
-            "-r",
-            envvar="STEWARD_REQUIREMENT",
-            help="A requirements file to fix (repeatable).",
-        ),
-    ] = None,
+    paths: PathsArgument = None,
+    requirement: RequirementOption = None,
     write: Annotated[
         bool,
         typer.Option(
@@ -52,28 +51,9 @@ def fix_command(
             "--plan", envvar="STEWARD_FIX_PLAN", dir_okay=False, help="Also write the plan here as JSON."
         ),
     ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            envvar="STEWARD_CONFIG",
-            dir_okay=False,
-            help="Configuration file (its ignores apply) "
-            "[default: steward.toml or pyproject.toml of the first PATH].",
-        ),
-    ] = None,
-    exclude: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--exclude",
-            envvar="STEWARD_EXCLUDE",
-            help="Skip paths matching this glob, relative to each PATH.",
-        ),
-    ] = None,
-    on: Annotated[
-        str | None,
-        typer.Option("--date", envvar="STEWARD_DATE", help="Judge ignore expiry as of this day."),
-    ] = None,
+    config: ConfigOption = None,
+    exclude: ExcludeOption = None,
+    on: DateOption = None,
     database: DatabaseOption = None,
     verbose: VerboseOption = False,
 ) -> None:

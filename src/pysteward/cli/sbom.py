@@ -11,7 +11,19 @@ import typer
 
 from pysteward._types import OutputFormat
 from pysteward.cli._errors import command_errors
-from pysteward.cli._options import DatabaseOption, VerboseOption, database_path, parse_date
+from pysteward.cli._options import (
+    ConfigOption,
+    DatabaseOption,
+    DateOption,
+    EnvOption,
+    ExcludeOption,
+    OfflineOption,
+    PathsArgument,
+    RequirementOption,
+    VerboseOption,
+    database_path,
+    parse_date,
+)
 
 __all__ = ["SbomFormat", "sbom_command"]
 
@@ -25,27 +37,9 @@ class SbomFormat(StrEnum):
 
 
 def sbom_command(
-    paths: Annotated[
-        list[Path] | None,
-        typer.Argument(help="Directories to search for projects, or manifest/lockfile paths [default: .]."),
-    ] = None,
-    requirement: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--requirement",
-            "-r",
-            envvar="STEWARD_REQUIREMENT",
-            help="A requirements file to include (repeatable).",
-        ),
-    ] = None,
-    env: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--env",
-            envvar="STEWARD_ENV",
-            help="A virtual environment, site-packages directory or Python interpreter (repeatable).",
-        ),
-    ] = None,
+    paths: PathsArgument = None,
+    requirement: RequirementOption = None,
+    env: EnvOption = None,
     output_format: Annotated[
         SbomFormat,
         typer.Option("--format", "-f", envvar="STEWARD_SBOM_FORMAT", help="SBOM format."),
@@ -54,37 +48,11 @@ def sbom_command(
         Path | None,
         typer.Option("--output", "-o", envvar="STEWARD_OUTPUT", help="Write the SBOM here, not stdout."),
     ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            envvar="STEWARD_CONFIG",
-            help="Configuration file, for ignores (VEX `not_affected`) and excludes [default: steward.toml "
-            "or [tool.steward] in pyproject.toml of the first PATH].",
-            dir_okay=False,
-        ),
-    ] = None,
-    exclude: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--exclude",
-            envvar="STEWARD_EXCLUDE",
-            help="Skip paths matching this glob, relative to each PATH (repeatable; * and ** cross folders).",
-        ),
-    ] = None,
-    on: Annotated[
-        str | None,
-        typer.Option("--date", envvar="STEWARD_DATE", help="Judge ignores as of this day."),
-    ] = None,
+    config: ConfigOption = None,
+    exclude: ExcludeOption = None,
+    on: DateOption = None,
     database: DatabaseOption = None,
-    offline: Annotated[
-        bool,
-        typer.Option(
-            "--offline",
-            envvar="STEWARD_OFFLINE",
-            help="Read licenses of lockfile-only packages from the package-index cache only.",
-        ),
-    ] = False,
+    offline: OfflineOption = False,
     verbose: VerboseOption = False,
 ) -> None:
     """Write a software bill of materials: components, dependency graph, licenses, vulnerabilities (VEX)."""
