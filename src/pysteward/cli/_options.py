@@ -13,7 +13,7 @@ DatabaseOption = Annotated[
     typer.Option(
         "--database",
         envvar="STEWARD_DATABASE",
-        help="Advisory database file [default: advisories.sqlite3 in the data directory, STEWARD_DATA_DIR].",
+        help="Advisory database file (default: advisories.sqlite3 in the data directory, STEWARD_DATA_DIR).",
         dir_okay=False,
     ),
 ]
@@ -44,7 +44,7 @@ def database_path(option: Path | None) -> Path:
 # Inputs shared by every command that reads projects (assess, sbom, fix): one definition each.
 PathsArgument = Annotated[
     list[Path] | None,
-    typer.Argument(help="Directories to search for projects, or manifest/lockfile paths [default: .]."),
+    typer.Argument(help="Directories to search for projects, or manifest/lockfile paths (default: .)."),
 ]
 RequirementOption = Annotated[
     list[Path] | None,
@@ -65,8 +65,8 @@ ConfigOption = Annotated[
     typer.Option(
         "--config",
         envvar="STEWARD_CONFIG",
-        help="Configuration file [default: steward.toml or [tool.steward] in pyproject.toml of the "
-        "first PATH].",
+        help="Configuration file (default: steward.toml, or the tool.steward table of "
+        "pyproject.toml, in the first PATH).",
         dir_okay=False,
     ),
 ]

@@ -51,7 +51,7 @@ def assess_command(
             envvar="STEWARD_FAIL_ON",
             callback=_check_fail_on,
             help=f"Exit 1 when a finding is at or above this: {', '.join(_FAIL_ON)} "
-            "[default: vulnerability, i.e. any vulnerability].",
+            "(default: vulnerability, i.e. any vulnerability).",
         ),
     ] = None,
     config: ConfigOption = None,
@@ -61,7 +61,7 @@ def assess_command(
             "--python",
             envvar="STEWARD_PYTHON_VERSIONS",
             help="Python minor version to evaluate markers and end-of-life for (repeatable) "
-            "[default: detected].",
+            "(default: detected).",
         ),
     ] = None,
     eol_warning_days: Annotated[
@@ -70,7 +70,7 @@ def assess_command(
             "--eol-warning-days",
             envvar="STEWARD_EOL_WARNING_DAYS",
             min=0,
-            help="Warn this many days before a Python reaches end of life [default: 180].",
+            help="Warn this many days before a Python reaches end of life (default: 180).",
         ),
     ] = None,
     exclude: ExcludeOption = None,
@@ -97,12 +97,12 @@ def assess_command(
     color: Annotated[
         bool | None,
         typer.Option(
-            "--color/--no-color", envvar="STEWARD_COLOR", help="Colour the table [default: on a terminal]."
+            "--color/--no-color", envvar="STEWARD_COLOR", help="Colour the table (default: on a terminal)."
         ),
     ] = None,
     verbose: VerboseOption = False,
 ) -> None:
-    """Assess projects: dependencies, Python end-of-life, known vulnerabilities. Offline."""
+    """Assess projects: dependencies, Python end-of-life, vulnerabilities, licenses, health, Bandit."""
     day = parse_date(on)
     with command_errors(verbose):
         code = _run(

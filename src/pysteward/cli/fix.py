@@ -42,7 +42,7 @@ def fix_command(
             "--write/--dry-run",
             envvar="STEWARD_FIX_WRITE",
             help="Rewrite requirements files in place, or only show the diff and the plan "
-            "[default: --dry-run].",
+            "(default: --dry-run).",
         ),
     ] = False,
     plan: Annotated[
