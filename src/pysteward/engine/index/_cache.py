@@ -3,6 +3,9 @@
 One JSON file per URL (`<sha256 of the URL>.json`) under `data_dir()/index-cache/`, written to a
 temporary file and renamed, so concurrent look-ups and interrupted runs never leave half a file.
 A file that cannot be read is treated as absent: the cache is only ever an optimisation.
+
+Beside the documents, `summaries/` holds one small record per look-up (`_summary.py`), so a warm
+look-up reads that instead of re-reading and re-parsing every document.
 """
 
 from __future__ import annotations
@@ -45,7 +48,34 @@ class HttpCache:
         self.directory = directory
 
     def _path(self, url: str) -> Path:
-        return self.directory / (hashlib.sha256(url.encode()).hexdigest() + ".json")
+        return self.directory / (self.key(url) + ".json")
+
+    @staticmethod
+    def key(url: str) -> str:
+        """The name of `url`'s file, without its suffix."""
+        return hashlib.sha256(url.encode()).hexdigest()
+
+    def signature(self, key: str) -> list[int] | None:
+        """Identity of the file named `key` (inode, modification time, size), None when absent.
+
+        Every store replaces the file (a new inode), so a changed document never keeps its signature.
+        """
+        try:
+            stat = (self.directory / (key + ".json")).stat()
+        except OSError:
+            return None
+        return [stat.st_ino, stat.st_mtime_ns, stat.st_size]
+
+    def load_summary(self, key: str) -> object:
+        """The summary record named `key`, or None when there is none or it is not JSON."""
+        try:
+            return json.loads((self.directory / "summaries" / (key + ".json")).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def store_summary(self, key: str, record: dict[str, object]) -> None:
+        """Write the summary record named `key` atomically."""
+        _write(self.directory / "summaries", key, record)
 
     def load(self, url: str) -> CacheEntry | None:
         """The entry for `url`, or None when there is none or it cannot be read."""
@@ -65,8 +95,7 @@ class HttpCache:
 
     def store(self, entry: CacheEntry) -> None:
         """Write `entry` atomically (the URL is stored redacted, for people reading the cache)."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        record = {
+        record: dict[str, object] = {
             "url": redact(entry.url),
             "kind": entry.kind,
             "fetched_at": entry.fetched_at,
@@ -74,13 +103,17 @@ class HttpCache:
             "etag": entry.etag,
             "last_modified": entry.last_modified,
         }
-        path = self._path(entry.url)
-        fd, tmp_name = tempfile.mkstemp(dir=self.directory, prefix=f".{path.stem}.", suffix=".part")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(record, out, separators=(",", ":"))
-            Path(tmp_name).replace(path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                Path(tmp_name).unlink()
-            raise
+        _write(self.directory, self.key(entry.url), record)
+
+
+def _write(directory: Path, key: str, record: dict[str, object]) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=f".{key}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(record, out, separators=(",", ":"))
+        Path(tmp_name).replace(directory / (key + ".json"))
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(tmp_name).unlink()
+        raise

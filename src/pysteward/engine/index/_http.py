@@ -151,19 +151,22 @@ class Fetcher:
         self.sleep = sleep
         self.clock = clock
 
-    def get(self, url: str, accept: str) -> Outcome:
-        """The document at `url`: fresh from the cache, revalidated, or fetched."""
+    def fetch(self, url: str, accept: str) -> tuple[Outcome, CacheEntry | None]:
+        """The document at `url` (fresh from the cache, revalidated, or fetched) and the cache entry
+        that gave the answer (None when none did)."""
         entry = self.cache.load(url)
         if self.connection is None:
-            return MISSING if entry is None else _outcome(entry)
+            return (MISSING, None) if entry is None else _answered(entry)
         if entry is not None and self.clock() - entry.fetched_at < self.ttl:
-            return _outcome(entry)
+            return _answered(entry)
         response = self._request(self.connection.client(), url, accept, entry)
         if isinstance(response, Failure):
-            return response
+            return response, None
         return self._answer(url, response, entry)
 
-    def _answer(self, url: str, response: httpx.Response, entry: CacheEntry | None) -> Outcome:
+    def _answer(
+        self, url: str, response: httpx.Response, entry: CacheEntry | None
+    ) -> tuple[Outcome, CacheEntry | None]:
         now = self.clock()
         status = response.status_code
         if status == 304 and entry is not None:
@@ -171,20 +174,20 @@ class Fetcher:
         elif status in (404, 410):
             entry = CacheEntry(url, "not-found", now)
         elif status != 200:
-            return Failure(f"{redact(url)}: the index answered HTTP {status}", permanent=True)
+            return Failure(f"{redact(url)}: the index answered HTTP {status}", permanent=True), None
         elif "html" in response.headers.get("Content-Type", ""):
             entry = CacheEntry(url, "not-json", now)
         else:
             try:
                 data = json.loads(response.content)
             except ValueError as e:
-                return Failure(f"{redact(url)}: the index answered with malformed JSON: {e}", True)
+                return Failure(f"{redact(url)}: the index answered with malformed JSON: {e}", True), None
             if not isinstance(data, dict):
-                return Failure(f"{redact(url)}: the index answered JSON that is not an object", True)
+                return Failure(f"{redact(url)}: the index answered JSON that is not an object", True), None
             validators = response.headers.get("ETag"), response.headers.get("Last-Modified")
             entry = CacheEntry(url, "json", now, self.trim(data), *validators)
         self.cache.store(entry)
-        return _outcome(entry)
+        return _answered(entry)
 
     def _request(
         self, client: httpx.Client, url: str, accept: str, entry: CacheEntry | None
@@ -212,6 +215,11 @@ class Fetcher:
                 self.sleep(self.retry.wait(attempt, hint))
         message = f"{url}: {problem} after {self.retry.attempts} attempts"
         return Failure(redact(message), permanent=False)
+
+
+def _answered(entry: CacheEntry) -> tuple[Outcome, CacheEntry | None]:
+    outcome = _outcome(entry)
+    return outcome, None if isinstance(outcome, Failure) else entry
 
 
 def _outcome(entry: CacheEntry) -> Outcome:

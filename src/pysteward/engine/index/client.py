@@ -2,7 +2,8 @@
 
 For each project: the PEP 691 simple page (`<index>/<name>/`, JSON), then, where the index offers
 it, the JSON API (`<base>/pypi/<name>/json`) and, for each pinned version that is not the latest,
-that version's JSON (`<base>/pypi/<name>/<version>/json`) for its license fields.
+that version's JSON (`<base>/pypi/<name>/<version>/json`) for its license fields. A look-up whose
+documents are all cached, unchanged and fresh is answered from its summary (`_summary.py`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from pysteward.engine.datadir import data_dir
-from pysteward.engine.index._cache import HttpCache
+from pysteward.engine.index._cache import CacheEntry, HttpCache
 from pysteward.engine.index._http import (
     MISSING,
     NOT_FOUND,
@@ -32,6 +33,7 @@ from pysteward.engine.index._http import (
     utc,
 )
 from pysteward.engine.index._parse import MalformedError, project_info, trim
+from pysteward.engine.index._summary import Summaries, summary_key
 from pysteward.engine.index.location import IndexLocation
 from pysteward.engine.index.values import IndexFailure, IndexLookup, ProjectInfo
 from pysteward.engine.observer import NullObserver, Observer
@@ -147,7 +149,40 @@ def _stop(name: NormalizedName, outcome: Outcome) -> _Result | None:
     return None
 
 
+class _Recorder:
+    """Fetches through `fetcher`, noting the cache entry behind each answer for the summary."""
+
+    def __init__(self, fetcher: Fetcher) -> None:
+        self.fetcher = fetcher
+        self.entries: list[CacheEntry] = []
+        self.complete = True
+        """False once an answer came from no cache entry: a summary would then skip a request."""
+
+    def get(self, url: str, accept: str) -> Outcome:
+        """`Fetcher.get`, recorded."""
+        outcome, entry = self.fetcher.fetch(url, accept)
+        if entry is None:
+            self.complete = False
+        else:
+            self.entries.append(entry)
+        return outcome
+
+
 def _look_up(fetcher: Fetcher, index: IndexLocation, name: NormalizedName, pinned: set[Version]) -> _Result:
+    summaries = Summaries(fetcher.cache)
+    key = summary_key((index.project_url(name), index.json_url(name)), pinned)
+    now = None if fetcher.connection is None else fetcher.clock()
+    info = summaries.load(key, now=now, ttl=fetcher.ttl)
+    if info is not None:
+        return info
+    recorder = _Recorder(fetcher)
+    result = _resolve(recorder, index, name, pinned)
+    if isinstance(result, ProjectInfo) and recorder.complete:
+        summaries.store(key, result, recorder.entries)
+    return result
+
+
+def _resolve(fetcher: _Recorder, index: IndexLocation, name: NormalizedName, pinned: set[Version]) -> _Result:
     simple = fetcher.get(index.project_url(name), SIMPLE_ACCEPT)
     if simple is NOT_FOUND:
         return "not-found"
@@ -169,7 +204,7 @@ def _look_up(fetcher: Fetcher, index: IndexLocation, name: NormalizedName, pinne
 
 
 def _build(
-    fetcher: Fetcher,
+    fetcher: _Recorder,
     index: IndexLocation,
     name: NormalizedName,
     pinned: set[Version],
@@ -188,7 +223,7 @@ def _build(
 
 
 def _per_version(
-    fetcher: Fetcher, index: IndexLocation, name: NormalizedName, versions: set[Version]
+    fetcher: _Recorder, index: IndexLocation, name: NormalizedName, versions: set[Version]
 ) -> dict[Version, dict[str, object]]:
     documents: dict[Version, dict[str, object]] = {}
     for version in sorted(versions):

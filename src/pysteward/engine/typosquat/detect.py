@@ -35,7 +35,7 @@ from pysteward.engine.model import (
     normalize,
 )
 from pysteward.engine.typosquat._edits import Trick, cores, key, single_edit
-from pysteward.engine.typosquat._index import NameIndex
+from pysteward.engine.typosquat._index import near_targets
 from pysteward.engine.typosquat.names import PopularNames
 
 __all__ = [
@@ -99,14 +99,34 @@ def typosquat_candidates(
     name: str, popular: PopularNames, thresholds: TyposquatThresholds = DEFAULT_THRESHOLDS
 ) -> list[Suspicion]:
     """The popular packages `name` may imitate, most downloaded first (empty when none)."""
-    candidate = normalize(name)
-    rank = popular.rank(candidate)
-    if rank is not None and rank <= thresholds.safe_rank:
-        return []
+    return find_typosquats([name], popular, thresholds).get(normalize(name), [])
+
+
+def find_typosquats(
+    names: Iterable[str], popular: PopularNames, thresholds: TyposquatThresholds = DEFAULT_THRESHOLDS
+) -> dict[NormalizedName, list[Suspicion]]:
+    """`typosquat_candidates` for many names at once: only the suspect ones, by normalised name."""
+    candidates = []
+    for candidate in dict.fromkeys(map(normalize, names)):
+        rank = popular.rank(candidate)
+        if rank is None or rank > thresholds.safe_rank:
+            candidates.append(candidate)
+    targets = popular.names[: thresholds.top]
+    near = near_targets(candidates, [target for target, _ in targets], thresholds.short_length + 1)
+    found: dict[NormalizedName, list[Suspicion]] = {}
+    for candidate, positions in zip(candidates, near, strict=True):
+        suspicions = _suspicions(candidate, popular, positions, thresholds)
+        if suspicions:
+            found[candidate] = suspicions
+    return found
+
+
+def _suspicions(
+    candidate: NormalizedName, popular: PopularNames, positions: list[int], thresholds: TyposquatThresholds
+) -> list[Suspicion]:
     downloads = popular.downloads(candidate)
-    index = _index(popular, thresholds.top)
     found = []
-    for position in index.near(candidate, thresholds.short_length + 1):
+    for position in positions:
         target, target_downloads = popular.names[position]
         if target == candidate:
             continue
@@ -125,18 +145,6 @@ def typosquat_candidates(
                 detail=trick[1],
             )
         )
-    return found
-
-
-def find_typosquats(
-    names: Iterable[str], popular: PopularNames, thresholds: TyposquatThresholds = DEFAULT_THRESHOLDS
-) -> dict[NormalizedName, list[Suspicion]]:
-    """`typosquat_candidates` for many names at once: only the suspect ones, by normalised name."""
-    found: dict[NormalizedName, list[Suspicion]] = {}
-    for name in dict.fromkeys(map(normalize, names)):
-        suspicions = typosquat_candidates(name, popular, thresholds)
-        if suspicions:
-            found[name] = suspicions
     return found
 
 
@@ -177,12 +185,6 @@ def _finding(suspicion: Suspicion, version: Version | None, found: list[Dependen
         similar_to=suspicion.similar_to,
         similar_downloads=suspicion.similar_downloads,
         reason=suspicion.reason,
-    )
-
-
-def _index(popular: PopularNames, top: int) -> NameIndex:
-    return popular.derived(
-        ("typosquat-index", top), lambda: NameIndex.build(tuple(name for name, _ in popular.names[:top]))
     )
 
 
