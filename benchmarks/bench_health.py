@@ -195,7 +195,7 @@ def generate_index(pins: list[tuple[str, str]], seed: int = 2026) -> dict[str, b
 
 
 @contextmanager
-def _serve(pages: dict[str, bytes]) -> Iterator[str]:
+def serve_index(pages: dict[str, bytes]) -> Iterator[str]:
     etags = {path: '"' + hashlib.sha256(body).hexdigest()[:20] + '"' for path, body in pages.items()}
 
     class Handler(BaseHTTPRequestHandler):
@@ -270,7 +270,7 @@ def collect(data: Path, runs: int, workers: int = 8, *, bytecode_cache: bool = T
     print(f"  {len(pins)} packages ({names} names), {len(pages)} documents, {size / 1e6:.1f} MB per cold run")
     with (
         private_data_dir(bytecode_cache=bytecode_cache) as tmp,
-        _serve(pages) as url,
+        serve_index(pages) as url,
         tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, dir=tmp) as handle,
     ):
         json.dump(pins, handle)

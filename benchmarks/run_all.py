@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import bench_assess
+import bench_assess_warm
 import bench_health
 import bench_help
 import bench_html
@@ -63,6 +64,7 @@ def collect(data: Path, runs: int, *, bytecode_cache: bool = True) -> list[Resul
             lambda: bench_import.collect(data / "osv-pypi-pypa.zip", runs, bytecode_cache=bytecode_cache),
         ),
         ("assess", lambda: bench_assess.collect(data, runs, bytecode_cache=bytecode_cache)),
+        ("assess, warm", lambda: bench_assess_warm.collect(data, runs, bytecode_cache=bytecode_cache)),
         ("match", lambda: bench_match.collect(data / "osv-pypi-pypa.zip", runs)),
         ("help", lambda: bench_help.collect(runs, bytecode_cache=bytecode_cache)),
         ("html", lambda: bench_html.collect(data, runs, bytecode_cache=bytecode_cache)),
