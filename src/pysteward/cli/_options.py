@@ -90,3 +90,8 @@ OfflineOption = Annotated[
         help="Read package-index facts (licenses, health) from the cache only; say what is missing.",
     ),
 ]
+
+
+def input_paths(paths: list[Path] | None, *named: list[Path] | None) -> list[Path]:
+    """The PATH arguments, defaulting to the current directory unless `-r`/`--env` name the inputs."""
+    return paths or ([] if any(named) else [Path()])

@@ -21,6 +21,7 @@ from pysteward.cli._options import (
     RequirementOption,
     VerboseOption,
     database_path,
+    input_paths,
     parse_date,
 )
 
@@ -106,7 +107,7 @@ def assess_command(
     day = parse_date(on)
     with command_errors(verbose):
         code = _run(
-            paths=paths or ([] if (requirement or env) else [Path()]),
+            paths=input_paths(paths, requirement, env),
             requirements=requirement or [],
             envs=env or [],
             output_format=output_format,

@@ -23,6 +23,7 @@ from pysteward.cli._options import (
     RequirementOption,
     VerboseOption,
     database_path,
+    input_paths,
     parse_date,
 )
 
@@ -61,7 +62,7 @@ def fix_command(
     day = parse_date(on)
     with command_errors(verbose):
         code = _run(
-            paths=paths or ([] if requirement else [Path()]),
+            paths=input_paths(paths, requirement),
             requirements=requirement or [],
             write=write,
             plan_path=plan,

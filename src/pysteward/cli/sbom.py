@@ -22,6 +22,7 @@ from pysteward.cli._options import (
     RequirementOption,
     VerboseOption,
     database_path,
+    input_paths,
     parse_date,
 )
 
@@ -59,7 +60,7 @@ def sbom_command(
     day = parse_date(on)
     with command_errors(verbose):
         _run(
-            paths=paths or ([] if (requirement or env) else [Path()]),
+            paths=input_paths(paths, requirement, env),
             requirements=requirement or [],
             envs=env or [],
             output_format=OutputFormat(output_format.value),
