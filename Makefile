@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The OSV export to import for `make assess` when offline; empty means download it (`steward db update`).
 OSV ?= $(firstword $(wildcard ../shared/data/osv-pypi-pypa.zip))
 
-.PHONY: setup lint test check assess bench clean
+.PHONY: setup lint test check assess bench bundle-names dist clean
 
 $(BIN)/steward: pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ assess: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py
+
+# A release wheel carries the popular-names list as of its build: fetch it (STEWARD_POPULAR_URL or
+# the public data set) beside the typosquat module, then build. The repository never holds it.
+bundle-names: setup
+	$(BIN)/python -c 'from pysteward.engine.typosquat import bundle_popular_names as b; print(b().describe())'
+
+dist: bundle-names
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from pysteward.engine.typosquat import names
 from tests.shared import shared_data_path
 
 
@@ -32,3 +33,5 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     for variable in ("STEWARD_OSV_URL", "STEWARD_RELEASE_CYCLE_URL", "STEWARD_POPULAR_URL"):
         monkeypatch.setenv(variable, f"http://127.0.0.1:9/{variable.lower()}")
     monkeypatch.setenv("STEWARD_DATA_DIR", str(tmp_path_factory.mktemp("steward-data")))
+    # A checkout where `make dist` has bundled a popular-names list tests as a fresh clone does.
+    monkeypatch.setattr(names, "BUNDLED", tmp_path_factory.getbasetemp() / "no-bundled-popular-names.json")

@@ -55,6 +55,7 @@ def test_it_imports_a_zip_into_the_data_directory_and_reports_its_status(
     assert status["newest record"] == "2099-01-01T00:00:00+00:00"
     assert status["imported"].endswith("(0 days ago)")
     assert status["release cycle"].startswith("CPython, as of ")
+    assert status["popular names"].startswith("none, typosquats are not checked")
     assert "data age" in status
 
 
@@ -155,6 +156,7 @@ def test_update_downloads_every_data_set_and_a_second_update_reports_unchanged(
     status = status_lines(steward)
     assert status["source"] == env["STEWARD_OSV_URL"]
     assert status["release cycle"].endswith(f"({env['STEWARD_RELEASE_CYCLE_URL']})")
+    assert status["popular names"] == f"15000, as of 2026-04-01 ({env['STEWARD_POPULAR_URL']})"
 
 
 def test_an_http_error_during_update_exits_3_with_one_clear_line(steward: Steward) -> None:

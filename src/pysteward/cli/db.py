@@ -50,10 +50,11 @@ def update_command(database: DatabaseOption = None, verbose: VerboseOption = Fal
 
 @app.command("status")
 def status_command(database: DatabaseOption = None, verbose: VerboseOption = False) -> None:
-    """Say where the advisory data came from, how many records, and how old it is."""
+    """Say where the advisory data, release cycle and popular names came from, and how old they are."""
     from pysteward.engine.advisories import db_status
     from pysteward.engine.datadir import data_dir
     from pysteward.engine.runtime import ReleaseCycle
+    from pysteward.engine.typosquat import load_popular_names
 
     with command_errors(verbose):
         status = db_status(database_path(database))
@@ -68,6 +69,11 @@ def status_command(database: DatabaseOption = None, verbose: VerboseOption = Fal
             age = (status.imported_at - status.newest_modified).days + status.age.days
             typer.echo(f"data age:      {_days(age)} since the newest record")
         typer.echo(f"release cycle: CPython, as of {cycle.as_of.isoformat()} ({cycle.source})")
+        popular = load_popular_names(data_dir())
+        if popular is None:
+            typer.echo("popular names: none, typosquats are not checked (`steward db update` downloads them)")
+        else:
+            typer.echo(f"popular names: {len(popular)}, as of {popular.as_of.isoformat()} ({popular.source})")
 
 
 def _days(days: int) -> str:

@@ -82,7 +82,7 @@ def test_a_damaged_list_is_reported_and_ignored(tmp_path: Path, text: str, probl
     recorder = Recorder()
     assert load_popular_names(tmp_path, observer=recorder) is None
     (warning,) = recorder.warnings
-    assert warning.startswith(f"{tmp_path / FILE_NAME}: ignored, typosquats are not checked: ")
+    assert warning.startswith(f"{tmp_path / FILE_NAME}: ignored: ")
     assert problem in warning
 
 
@@ -125,3 +125,40 @@ def test_derived_look_ups_are_built_once_and_are_not_part_of_the_value() -> None
         assert popular.derived("k", build) == 1
     assert popular == sample()
     assert hash(popular) == hash(sample())
+
+
+def dated(day: date, *names: str) -> PopularNames:
+    return PopularNames.from_counts([(name, 1) for name in names], as_of=day, source="x")
+
+
+def test_the_bundled_list_is_used_without_a_refreshed_one(tmp_path: Path) -> None:
+    bundled = save_popular_names(dated(date(2026, 5, 1), "boto3"), tmp_path / "wheel")
+    assert load_popular_names(tmp_path / "data", bundled=bundled) == dated(date(2026, 5, 1), "boto3")
+
+
+@pytest.mark.parametrize(
+    ("refreshed_on", "bundled_on", "winner"),
+    [
+        (date(2026, 6, 1), date(2026, 5, 1), "refreshed"),
+        (date(2026, 5, 1), date(2026, 6, 1), "bundled"),
+        (date(2026, 5, 1), date(2026, 5, 1), "refreshed"),
+    ],
+)
+def test_the_newer_of_the_refreshed_and_bundled_lists_wins(
+    tmp_path: Path, refreshed_on: date, bundled_on: date, winner: str
+) -> None:
+    save_popular_names(dated(refreshed_on, "refreshed"), tmp_path / "data")
+    bundled = save_popular_names(dated(bundled_on, "bundled"), tmp_path / "wheel")
+    popular = load_popular_names(tmp_path / "data", bundled=bundled)
+    assert popular is not None
+    assert popular.rank(winner) == 1
+
+
+def test_a_damaged_refreshed_list_falls_back_to_the_bundled_one(tmp_path: Path) -> None:
+    (tmp_path / FILE_NAME).write_text("{", encoding="utf-8")
+    bundled = save_popular_names(dated(date(2026, 5, 1), "boto3"), tmp_path / "wheel")
+    recorder = Recorder()
+    popular = load_popular_names(tmp_path, observer=recorder, bundled=bundled)
+    assert popular is not None
+    assert popular.rank("boto3") == 1
+    assert len(recorder.warnings) == 1

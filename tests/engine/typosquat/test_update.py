@@ -15,6 +15,7 @@ from pysteward.engine.typosquat import (
     URL_ENV,
     InvalidPopularNamesError,
     PopularNamesError,
+    bundle_popular_names,
     load_popular_names,
     parse_top_packages,
     popular_names_url,
@@ -44,6 +45,19 @@ def test_it_downloads_converts_and_stores_the_list(tmp_path: Path, top_json: byt
     assert popular.source.endswith("/top.json")
     assert popular.names[0] == (rows[0]["project"], rows[0]["download_count"])
     assert [count for _, count in popular.names] == sorted((r["download_count"] for r in rows), reverse=True)
+
+
+def test_bundling_writes_the_list_a_wheel_carries_and_nothing_else(tmp_path: Path, top_json: bytes) -> None:
+    target = tmp_path / "package" / FILE_NAME
+    target.parent.mkdir()
+    with serve({"/top.json": top_json}) as server:
+        result = bundle_popular_names(target, server.url("/top.json"))
+    assert result.path == target
+    assert result.describe() == "popular package names: 15000 as of 2026-04-01 (updated)"
+    assert list(target.parent.iterdir()) == [target]  # no raw download or validators beside it
+    popular = load_popular_names(tmp_path / "empty-data-dir", bundled=target)
+    assert popular is not None
+    assert len(popular) == 15_000
 
 
 def test_an_unchanged_file_is_not_converted_again(tmp_path: Path, top_json: bytes) -> None:

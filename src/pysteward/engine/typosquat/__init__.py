@@ -16,10 +16,12 @@ from pysteward.engine.typosquat.detect import (
     typosquat_findings,
 )
 from pysteward.engine.typosquat.names import (
+    BUNDLED,
     FILE_NAME,
     PopularNames,
     PopularNamesError,
     load_popular_names,
+    read_popular_names,
     save_popular_names,
 )
 from pysteward.engine.typosquat.update import (
@@ -27,12 +29,14 @@ from pysteward.engine.typosquat.update import (
     URL_ENV,
     InvalidPopularNamesError,
     PopularNamesUpdate,
+    bundle_popular_names,
     parse_top_packages,
     popular_names_url,
     update_popular_names,
 )
 
 __all__ = [
+    "BUNDLED",
     "DEFAULT_THRESHOLDS",
     "DEFAULT_URL",
     "FILE_NAME",
@@ -45,10 +49,12 @@ __all__ = [
     "Suspicion",
     "Trick",
     "TyposquatThresholds",
+    "bundle_popular_names",
     "find_typosquats",
     "load_popular_names",
     "parse_top_packages",
     "popular_names_url",
+    "read_popular_names",
     "save_popular_names",
     "typosquat_candidates",
     "typosquat_findings",

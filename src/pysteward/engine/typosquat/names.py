@@ -4,9 +4,12 @@ Steward's own format, written by `steward db update` into the data directory:
 
     {"as_of": "2026-04-01", "source": "https://…", "names": [["boto3", 1880218825], …]}
 
-`names` holds PEP 503 normalised names with their download counts, most downloaded first. No list
-ships with the package yet: without a refreshed copy `load_popular_names` returns None and the
-typosquat check reports itself as not checked.
+`names` holds PEP 503 normalised names with their download counts, most downloaded first.
+
+A release wheel carries a copy of the list beside this module (`BUNDLED`), fetched from the public
+data set when the wheel is built (`make bundle-names`); the repository never holds one. The newer of
+the bundled copy and the refreshed copy in the data directory is used. With neither,
+`load_popular_names` returns None and the typosquat check reports itself as not checked.
 """
 
 from __future__ import annotations
@@ -28,14 +31,18 @@ from pysteward.engine.observer import NullObserver, Observer
 from pysteward.errors import OperationalError
 
 __all__ = [
+    "BUNDLED",
     "FILE_NAME",
     "PopularNames",
     "PopularNamesError",
     "load_popular_names",
+    "read_popular_names",
     "save_popular_names",
 ]
 
 FILE_NAME = "popular-names.json"
+BUNDLED = Path(__file__).with_name(FILE_NAME)
+"""Where a release wheel carries its copy of the list; absent in a source checkout."""
 
 _T = TypeVar("_T")
 
@@ -126,19 +133,30 @@ def _is_row(row: object) -> bool:
     )
 
 
-def load_popular_names(data_dir: Path, *, observer: Observer | None = None) -> PopularNames | None:
-    """The refreshed list in `data_dir`, or None when there is none.
+def load_popular_names(
+    data_dir: Path, *, observer: Observer | None = None, bundled: Path | None = None
+) -> PopularNames | None:
+    """The newer of the refreshed list in `data_dir` and the bundled one (`BUNDLED`); None without either.
 
-    A list that cannot be read is reported to `observer` and treated as absent, so a damaged file
-    never stops an assessment (the check then reports itself as not checked).
+    On equal dates the refreshed list wins. A list that cannot be read is reported to `observer` and
+    treated as absent, so a damaged file never stops an assessment.
     """
-    path = data_dir / FILE_NAME
+    found = [
+        popular
+        for path in (data_dir / FILE_NAME, bundled or BUNDLED)
+        if (popular := read_popular_names(path, observer=observer)) is not None
+    ]
+    return max(found, key=lambda popular: popular.as_of, default=None)
+
+
+def read_popular_names(path: Path, *, observer: Observer | None = None) -> PopularNames | None:
+    """The list in the file `path`; None when there is none or it cannot be read (reported to `observer`)."""
     if not path.is_file():
         return None
     try:
         return PopularNames.from_data(json.loads(path.read_text(encoding="utf-8")), origin=str(path))
     except (OSError, ValueError, PopularNamesError) as e:
-        (observer or NullObserver()).warn(f"{path}: ignored, typosquats are not checked: {e}")
+        (observer or NullObserver()).warn(f"{path}: ignored: {e}")
         return None
 
 

@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from dataclasses import dataclass
+import shutil
+import tempfile
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,10 +27,11 @@ from typing import Any
 from pysteward.engine.download import download
 from pysteward.engine.observer import Observer
 from pysteward.engine.typosquat.names import (
+    BUNDLED,
     FILE_NAME,
     PopularNames,
     PopularNamesError,
-    load_popular_names,
+    read_popular_names,
     save_popular_names,
 )
 
@@ -37,6 +40,7 @@ __all__ = [
     "URL_ENV",
     "InvalidPopularNamesError",
     "PopularNamesUpdate",
+    "bundle_popular_names",
     "parse_top_packages",
     "popular_names_url",
     "update_popular_names",
@@ -84,7 +88,7 @@ def update_popular_names(
     raw = data_dir / RAW_NAME
     result = download(url, raw, observer=observer, task="popular package names")
     if not result.changed:
-        current = load_popular_names(data_dir, observer=observer)
+        current = read_popular_names(data_dir / FILE_NAME, observer=observer)
         if current is not None:
             return PopularNamesUpdate(data_dir / FILE_NAME, False, current.as_of, len(current))
     try:
@@ -97,6 +101,16 @@ def update_popular_names(
         raise
     path = save_popular_names(popular, data_dir)
     return PopularNamesUpdate(path, True, popular.as_of, len(popular))
+
+
+def bundle_popular_names(
+    target: Path = BUNDLED, url: str | None = None, observer: Observer | None = None
+) -> PopularNamesUpdate:
+    """Download the list and write it to `target`, the copy a release wheel carries (`make dist`)."""
+    with tempfile.TemporaryDirectory(prefix="steward-names-") as work:
+        update = update_popular_names(Path(work), url, observer)
+        shutil.copyfile(update.path, target)
+    return replace(update, path=target)
 
 
 def parse_top_packages(body: bytes, *, source: str) -> PopularNames:
