@@ -23,6 +23,7 @@ lint: setup
 
 test: lint
 	$(BIN)/python -m pytest --cov --cov-report=term -q
+	$(BIN)/python -m coverage report --fail-under=100 --include='src/pysteward/engine/*,src/pysteward/formats/*,src/pysteward/cli/*,src/pysteward/store/*'
 
 check: test
 

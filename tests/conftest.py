@@ -9,6 +9,8 @@ import pytest
 from pysteward.engine.typosquat import names
 from tests.shared import shared_data_path
 
+pytest_plugins = ["tests.databases"]
+
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:

@@ -1,0 +1,62 @@
+"""The FastAPI application: `create_app(settings)` wires the store, the domains and the runner."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from pysteward import __version__
+from pysteward.server.errors import install_error_handlers
+from pysteward.server.settings import Settings
+from pysteward.store import make_engine, make_session_factory, migrate
+
+__all__ = ["API_PREFIX", "create_app"]
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings, *, run_migrations: bool = True) -> FastAPI:
+    """The application for `settings`: migrates the database, mounts every router, starts the runner
+    (when `settings.runner`) for the application's lifetime."""
+    engine = make_engine(settings.database_url)
+    if run_migrations:
+        migrate(settings.database_url, engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from pysteward.runner.inprocess import running
+
+        async with running(app, enabled=settings.runner):
+            yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Steward",
+        version=__version__,
+        description="Operations server: clients, services, monitors and their results.",
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = make_session_factory(engine)
+    install_error_handlers(app)
+    _mount(app)
+    return app
+
+
+def _mount(app: FastAPI) -> None:
+    from pysteward.server.estate.api import router as estate
+    from pysteward.server.monitors.api import router as monitors
+    from pysteward.server.monitors.heartbeat_api import router as heartbeats
+    from pysteward.server.observability import router as observability
+    from pysteward.server.tenancy.api import router as tenancy
+
+    for router in (tenancy, estate, monitors):
+        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(heartbeats)
+    app.include_router(observability)

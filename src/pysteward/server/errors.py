@@ -1,0 +1,75 @@
+"""Uniform API errors (STYLE 30): every error body is `{"error": {"code", "message", "details"}}`.
+
+Validation errors become fixed human sentences naming the field (`body.interval_seconds: must be at
+least 10`), never pydantic's internals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+__all__ = ["ApiError", "install_error_handlers"]
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "invalid",
+    429: "rate_limited",
+}
+
+
+class ApiError(Exception):
+    """An error the API answers with `status`, a stable `code` and a human `message`."""
+
+    def __init__(self, status: int, message: str, *, code: str | None = None, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code or _CODES.get(status, "error")
+        self.message = message
+        self.headers = headers
+
+
+def body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The one error body shape."""
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def _sentence(error: dict[str, Any]) -> str:
+    message = str(error.get("msg", "is invalid"))
+    message = message.removeprefix("Value error, ")
+    return message[:1].lower() + message[1:]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error through `body`."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
+        return JSONResponse(body(error.code, error.message), status_code=error.status, headers=error.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = _CODES.get(error.status_code, "error")
+        return JSONResponse(
+            body(code, str(error.detail)), status_code=error.status_code, headers=getattr(error, "headers", None)
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        details = [{"field": _location(e["loc"]), "message": _sentence(e)} for e in error.errors()]
+        first = details[0] if details else {"field": "", "message": "is invalid"}
+        message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+        return JSONResponse(body("invalid", message, details), status_code=422)
