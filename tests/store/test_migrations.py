@@ -22,5 +22,7 @@ def test_migrating_again_changes_nothing(database_url: str, engine: Engine) -> N
 
 def test_the_migrations_match_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), metadata)
+        differences = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}), metadata
+        )
     assert differences == []

@@ -1,4 +1,5 @@
-"""The Typer application: `steward assess` and `steward db …`.
+"""The Typer application: `steward assess|sbom|fix|db …` and the operations server's `serve`, `admin`,
+`clients`, `services` and `monitors`.
 
 Options follow STYLE 23: `Annotated[..., typer.Option(help=...)]`, each with a `STEWARD_*` variable.
 Exit codes (STYLE 20): 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 operational.
@@ -11,10 +12,14 @@ from typing import Annotated
 import typer
 
 from pysteward import __version__
+from pysteward.cli import admin as admin_commands
 from pysteward.cli import db as db_commands
+from pysteward.cli import monitors as monitor_commands
+from pysteward.cli import resources
 from pysteward.cli.assess import assess_command
 from pysteward.cli.fix import fix_command
 from pysteward.cli.sbom import sbom_command
+from pysteward.cli.serve import serve_command
 
 app = typer.Typer(
     name="steward",
@@ -28,6 +33,11 @@ app.add_typer(db_commands.app, name="db")
 app.command("assess")(assess_command)
 app.command("sbom")(sbom_command)
 app.command("fix")(fix_command)
+app.command("serve")(serve_command)
+app.add_typer(admin_commands.app, name="admin")
+app.add_typer(resources.clients, name="clients")
+app.add_typer(resources.services, name="services")
+app.add_typer(monitor_commands.app, name="monitors")
 
 
 def _version(value: bool) -> None:

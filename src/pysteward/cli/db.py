@@ -6,10 +6,14 @@ from typing import Annotated
 
 import typer
 
+from pysteward.cli._api import DatabaseUrlOption
 from pysteward.cli._errors import command_errors
 from pysteward.cli._options import DatabaseOption, VerboseOption, database_path
 
-app = typer.Typer(help="Manage the offline advisory database and reference data.", no_args_is_help=True)
+app = typer.Typer(
+    help="Manage the offline advisory database and reference data, and migrate the server database.",
+    no_args_is_help=True,
+)
 
 
 @app.command("import")
@@ -78,3 +82,17 @@ def status_command(database: DatabaseOption = None, verbose: VerboseOption = Fal
 
 def _days(days: int) -> str:
     return "1 day" if days == 1 else f"{days} days"
+
+
+@app.command("migrate")
+def migrate_command(
+    database_url: DatabaseUrlOption = None,
+    verbose: VerboseOption = False,
+) -> None:
+    """Apply the operations server's database migrations (steward serve also does this at start)."""
+    from pysteward.store import default_database_url, migrate, redact_url
+
+    with command_errors(verbose):
+        url = database_url or default_database_url()
+        revision = migrate(url)
+        typer.echo(f"{redact_url(url)}: at revision {revision}")

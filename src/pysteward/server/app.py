@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from pysteward import __version__
 from pysteward.server.errors import install_error_handlers
+from pysteward.server.observability import install_observability
 from pysteward.server.settings import Settings
 from pysteward.store import make_engine, make_session_factory, migrate
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
     install_error_handlers(app)
+    install_observability(app)
     _mount(app)
     return app
 

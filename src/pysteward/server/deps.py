@@ -1,9 +1,10 @@
 """Dependency aliases for routes (STYLE 25): the request's database session and its caller.
 
-    DbSession       a SQLAlchemy session for the request, committed by the service functions
-    CurrentUser     the authenticated `Principal` (401 without one)
-    Writer          a principal allowed to change things (provider staff; 403 for viewers)
-    AppSettings     the server's `Settings`
+DbSession       a SQLAlchemy session for the request, committed by the service functions
+CurrentUser     the authenticated `Principal` (401 without one)
+Writer          a principal allowed to change things (provider staff; 403 for viewers), for routes
+                that create; routes about one object look it up first (404) and then check
+AppSettings     the server's `Settings`
 """
 
 from __future__ import annotations
@@ -50,8 +51,9 @@ CurrentUser = Annotated[Principal, Depends(get_principal)]
 
 
 def _writer(principal: CurrentUser) -> Principal:
-    if not principal.can_write:
-        raise ApiError(403, "this role can only read")
+    from pysteward.server.tenancy.auth import require_writer
+
+    require_writer(principal)
     return principal
 
 

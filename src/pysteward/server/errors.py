@@ -1,7 +1,8 @@
 """Uniform API errors (STYLE 30): every error body is `{"error": {"code", "message", "details"}}`.
 
 Validation errors become fixed human sentences naming the field (`body.interval_seconds: must be at
-least 10`), never pydantic's internals.
+least 10`), never pydantic's internals. `error_responses(404, 409)` documents these answers in a
+route's OpenAPI `responses`, so the schema lists every status a client can get.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-__all__ = ["ApiError", "install_error_handlers"]
+__all__ = ["ApiError", "ErrorBody", "error_responses", "install_error_handlers"]
 
 _CODES = {
     400: "bad_request",
@@ -27,10 +29,49 @@ _CODES = {
 }
 
 
+_DESCRIPTIONS = {
+    400: "The body is not readable JSON.",
+    401: "Not authenticated.",
+    403: "The caller's role may not do this.",
+    404: "No such object, or another client's.",
+    409: "Conflicts with the current state.",
+    422: "The request is invalid; `details` names each field.",
+    429: "Too many attempts; `Retry-After` says when to try again.",
+}
+
+
+class ErrorDetail(BaseModel):
+    """One invalid field."""
+
+    field: str
+    message: str
+
+
+class ErrorInfo(BaseModel):
+    """What went wrong: a stable `code`, a human `message`, and per-field `details`."""
+
+    code: str
+    message: str
+    details: list[ErrorDetail]
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
+    error: ErrorInfo
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` declaring `statuses` with the error body (422 replaces FastAPI's own)."""
+    return {status: {"model": ErrorBody, "description": _DESCRIPTIONS[status]} for status in statuses}
+
+
 class ApiError(Exception):
     """An error the API answers with `status`, a stable `code` and a human `message`."""
 
-    def __init__(self, status: int, message: str, *, code: str | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self, status: int, message: str, *, code: str | None = None, headers: dict[str, str] | None = None
+    ):
         super().__init__(message)
         self.status = status
         self.code = code or _CODES.get(status, "error")
@@ -63,9 +104,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = _CODES.get(error.status_code, "error")
-        return JSONResponse(
-            body(code, str(error.detail)), status_code=error.status_code, headers=getattr(error, "headers", None)
-        )
+        headers = getattr(error, "headers", None)
+        return JSONResponse(body(code, str(error.detail)), status_code=error.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:

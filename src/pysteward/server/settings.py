@@ -11,10 +11,10 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from pysteward.engine.datadir import data_dir
 from pysteward.errors import InputError
@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     cookie_secure: bool = True
     session_hours: float = Field(default=12.0, gt=0)
     login_attempts_per_minute: int = Field(default=5, ge=1)
-    allow_private_targets: tuple[str, ...] = ()
+    allow_private_targets: Annotated[tuple[str, ...], NoDecode] = ()
     """Networks (`127.0.0.1/32`, `10.0.0.0/8`) monitors may reach; private ranges are refused otherwise."""
     runner: bool = True
     """Run the in-process checker with the API; off when Celery workers do the checking."""
@@ -131,9 +131,12 @@ def _generated_secret(path: Path) -> str:
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment and `overrides`; `SettingsError` names the first bad one."""
     from pydantic import ValidationError
+    from pydantic_settings import SettingsError as UnreadableSetting
 
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except UnreadableSetting as e:
+        raise SettingsError(str(e)) from None
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(part) for part in first["loc"])

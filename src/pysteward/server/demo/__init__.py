@@ -1,0 +1,119 @@
+"""`steward serve --demo`: a target that misbehaves on purpose, a seeded estate, and a login to try.
+
+DemoTarget      aiohttp server on 127.0.0.1 (/ok, /slow, /flaky, /down, /json), in its own thread
+seed_estate     two clients, five services, ten monitors against the target (once per database)
+reset_login     admin@demo.invalid with a fresh password and API token, printed at start
+Pinger          pings one heartbeat's push URL every PING_SECONDS; the other heartbeat stays silent
+running_demo    all of the above for the server's lifetime
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pysteward.server.demo.seed import (
+    ADMIN_EMAIL,
+    CLIENTS,
+    DemoLogin,
+    demo_api,
+    existing_target_port,
+    reset_login,
+    seed_estate,
+)
+from pysteward.server.demo.target import DemoTarget, demo_app
+from pysteward.server.settings import Settings
+
+__all__ = [
+    "ADMIN_EMAIL",
+    "CLIENTS",
+    "PING_SECONDS",
+    "DemoLogin",
+    "DemoTarget",
+    "Pinger",
+    "demo_api",
+    "demo_app",
+    "existing_target_port",
+    "reset_login",
+    "running_demo",
+    "seed_estate",
+    "welcome",
+]
+
+PING_SECONDS = 20.0
+
+
+class Pinger:
+    """Calls `url` every `every` seconds from a daemon thread until `stop()`; failures are ignored
+    (the server may not listen yet, and a missed ping is what a heartbeat monitor is for)."""
+
+    def __init__(self, url: str, *, every: float = PING_SECONDS, first: float = 2.0) -> None:
+        self.url = url
+        self.every = every
+        self.first = first
+        self.sent = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="steward-demo-pinger", daemon=True)
+
+    def start(self) -> Pinger:
+        """Start pinging in the background."""
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        import httpx
+
+        delay = self.first
+        while not self._stop.wait(delay):
+            delay = self.every
+            try:
+                httpx.get(self.url, timeout=5.0)
+            except httpx.HTTPError:
+                continue
+            self.sent += 1
+
+    def stop(self) -> None:
+        """Stop pinging."""
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+
+def welcome(settings: Settings, login: DemoLogin, target: DemoTarget, *, seeded: bool) -> str:
+    """What `steward serve --demo` prints: where things are, the login, and commands to try."""
+    base = settings.base_url
+    estate = "seeded a demo estate" if seeded else "the database already had clients: kept them as they are"
+    return "\n".join(
+        [
+            f"Steward demo on {base} ({estate})",
+            f"  demo target:   {target.url} (/ok /slow /flaky /down /json)",
+            f"  admin login:   {login.email} / {login.password}",
+            f"  admin token:   {login.token}",
+            "",
+            "Monitors change state within a minute. Try:",
+            f"  steward monitors list --server {base} --token {login.token}",
+            f"  curl -H 'Authorization: Bearer {login.token}' {base}/api/v1/monitors",
+            f"  API docs: {base}/api/v1/docs",
+        ]
+    )
+
+
+@contextmanager
+def running_demo(settings: Settings) -> Iterator[str]:
+    """Start the target, seed (once), reset the login and ping one heartbeat; yields the welcome text."""
+    from datetime import UTC, datetime
+
+    app = demo_api(settings)
+    target = DemoTarget(port=existing_target_port(app) or 0).start()
+    pinger: Pinger | None = None
+    try:
+        seeded = seed_estate(app, target.url)
+        login = reset_login(app, now=datetime.now(UTC))
+        if seeded.push_url is not None:
+            pinger = Pinger(seeded.push_url).start()
+        yield welcome(settings, login, target, seeded=seeded.seeded)
+    finally:
+        if pinger is not None:
+            pinger.stop()
+        target.stop()
+        app.state.engine.dispose()

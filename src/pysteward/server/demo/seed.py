@@ -1,0 +1,230 @@
+"""The demo estate, created through the API in-process (so it passes the same validation as a user's).
+
+Two clients, five services and ten monitors against the demo target, seeded once: a database that
+already has clients is left as it is. The demo admin gets a fresh password and token on every start,
+so the printed credentials always work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from pysteward.server.app import API_PREFIX, create_app
+from pysteward.server.deps import get_principal
+from pysteward.server.principal import Principal
+from pysteward.server.settings import Settings
+from pysteward.server.tenancy.models import Role, User
+
+__all__ = [
+    "ADMIN_EMAIL",
+    "CLIENTS",
+    "DemoLogin",
+    "Seeded",
+    "demo_api",
+    "existing_target_port",
+    "reset_login",
+    "seed_estate",
+]
+
+ADMIN_EMAIL = "admin@demo.invalid"
+CLIENTS = ("Acme Retail", "Globex Health")
+PINGED_HEARTBEAT = "Nightly export heartbeat"
+"""The heartbeat the demo itself pings; the other one nobody pings, so it goes down after its grace."""
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    """The demo admin's credentials, as printed at start-up."""
+
+    email: str
+    password: str
+    token: str
+
+
+def demo_api(settings: Settings) -> FastAPI:
+    """The API on the demo's database, answering as a local admin (the operator running the demo)."""
+    app = create_app(settings)
+    local = Principal(user_id=0, role=Role.ADMIN, client_id=None, via="local")
+    app.dependency_overrides[get_principal] = lambda: local
+    return app
+
+
+def _call(app: FastAPI, work: Callable[[httpx.AsyncClient], Coroutine[Any, Any, T]]) -> T:
+    async def run() -> T:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url=f"http://demo.invalid{API_PREFIX}/"
+        ) as client:
+            return await work(client)
+
+    return asyncio.run(run())
+
+
+async def _post(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = await client.post(path, json=body)
+    response.raise_for_status()
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def existing_target_port(app: FastAPI) -> int | None:
+    """The demo target port the seeded monitors point at, so a restart can listen there again."""
+
+    async def find(client: httpx.AsyncClient) -> int | None:
+        response = await client.get("monitors", params={"kind": "http", "limit": 500})
+        response.raise_for_status()
+        for monitor in response.json()["items"]:
+            parts = urlsplit(str(monitor["config"].get("url", "")))
+            if parts.hostname == "127.0.0.1" and parts.path == "/ok":
+                return parts.port
+        return None
+
+    return _call(app, find)
+
+
+@dataclass(frozen=True, slots=True)
+class Seeded:
+    """Whether this start seeded the estate, and the pinged heartbeat's push URL (shown only then)."""
+
+    seeded: bool
+    push_url: str | None = None
+
+
+def seed_estate(app: FastAPI, target_url: str) -> Seeded:
+    """Seed the demo estate unless the database has clients."""
+
+    async def seed(client: httpx.AsyncClient) -> Seeded:
+        response = await client.get("clients", params={"limit": 1})
+        response.raise_for_status()
+        if response.json()["items"]:
+            return Seeded(seeded=False, push_url=await _rotate_pinged(client))
+        return Seeded(seeded=True, push_url=await _seed(client, target_url))
+
+    return _call(app, seed)
+
+
+async def _rotate_pinged(client: httpx.AsyncClient) -> str | None:
+    # The push URL's secret is stored hashed: a restart needs a new one to keep pinging.
+    response = await client.get("monitors", params={"kind": "heartbeat", "q": PINGED_HEARTBEAT})
+    response.raise_for_status()
+    for monitor in response.json()["items"]:
+        if monitor["name"] == PINGED_HEARTBEAT:
+            rotated = await _post(client, f"monitors/{monitor['id']}/rotate-token", {})
+            return rotated.get("push_url")
+    return None
+
+
+def _http(url: str, interval: int, **config: Any) -> dict[str, Any]:
+    return {
+        "kind": "http",
+        "interval_seconds": interval,
+        "timeout_seconds": 5,
+        "config": {"url": url, **config},
+    }
+
+
+def _monitors(target: str) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    port = urlsplit(target).port
+    return {
+        "storefront": [
+            ("Home page", _http(f"{target}/ok", 10)),
+            ("Search (slow)", _http(f"{target}/slow", 15, max_latency_ms=500)),
+        ],
+        "checkout-api": [
+            ("Payments (flaky)", _http(f"{target}/flaky", 10)),
+            ("Health JSON", _http(f"{target}/json", 15, json_path="$.status", json_equals="ok")),
+            (
+                "Database port",
+                {
+                    "kind": "tcp",
+                    "interval_seconds": 15,
+                    "timeout_seconds": 5,
+                    "config": {"host": "127.0.0.1", "port": port},
+                },
+            ),
+        ],
+        "nightly-export": [
+            (PINGED_HEARTBEAT, {"kind": "heartbeat", "config": {"period_seconds": 20, "grace_seconds": 15}}),
+        ],
+        "patient-portal": [
+            ("Login page", _http(f"{target}/ok", 10, expected_status=[200], body_contains="ok")),
+            ("Legacy admin (down)", _http(f"{target}/down", 10)),
+            ("Status API", _http(f"{target}/json", 15, body_contains='"status"')),
+        ],
+        "records-sync": [
+            (
+                "Sync job heartbeat (silent)",
+                {"kind": "heartbeat", "config": {"period_seconds": 20, "grace_seconds": 10}},
+            ),
+        ],
+    }
+
+
+_SERVICES = {
+    "storefront": (0, "production", ["web@acme.invalid"], ["git@acme.invalid:shop/storefront.git"], ["web"]),
+    "checkout-api": (
+        0,
+        "production",
+        ["payments@acme.invalid"],
+        ["git@acme.invalid:shop/checkout.git"],
+        ["api"],
+    ),
+    "nightly-export": (0, "production", ["data@acme.invalid"], [], ["batch"]),
+    "patient-portal": (1, "production", ["it@globex.invalid"], ["git@globex.invalid:portal.git"], ["web"]),
+    "records-sync": (1, "staging", ["it@globex.invalid"], [], ["batch"]),
+}
+
+
+async def _seed(client: httpx.AsyncClient, target: str) -> str | None:
+    client_ids = [(await _post(client, "clients", {"name": name}))["id"] for name in CLIENTS]
+    push_url: str | None = None
+    monitors = _monitors(target)
+    for name, (owner, environment, owners, repositories, tags) in _SERVICES.items():
+        service = await _post(
+            client,
+            "services",
+            {
+                "client_id": client_ids[owner],
+                "name": name,
+                "environment": environment,
+                "owners": owners,
+                "repository_paths": repositories,
+                "tags": tags,
+            },
+        )
+        for monitor_name, spec in monitors[name]:
+            created = await _post(
+                client, "monitors", {"service_id": service["id"], "name": monitor_name, **spec}
+            )
+            if monitor_name == PINGED_HEARTBEAT:
+                push_url = created.get("push_url")
+    return push_url
+
+
+def reset_login(app: FastAPI, *, now: datetime) -> DemoLogin:
+    """Create the demo admin (or give it a new password) and issue a fresh admin token."""
+    from pysteward.server.tenancy.service import create_user, issue_token, update_user
+
+    password = secrets.token_urlsafe(12)
+    with app.state.sessions() as session:
+        user = session.scalars(select(User).where(User.email == ADMIN_EMAIL)).first()
+        if user is None:
+            user = create_user(session, email=ADMIN_EMAIL, password=password, role=Role.ADMIN, client_id=None)
+        else:
+            user = update_user(session, user=user, role=Role.ADMIN, active=True, password=password)
+        _token, secret = issue_token(
+            session, user=user, name=f"demo {now:%Y-%m-%d %H:%M}", expires_at=None, now=now
+        )
+    return DemoLogin(email=ADMIN_EMAIL, password=password, token=secret)

@@ -1,0 +1,283 @@
+# ruff: noqa: E501 (one line per route in TABLE, however long)
+"""The authorization matrix (issue 4 §2): every route × every role × own and foreign object.
+
+`TABLE` maps each (method, path) of the application to its access rule and how to build a request.
+`test_every_route_of_the_app_has_a_rule` fails, naming the route, when a route has no entry, so a new
+route cannot ship without deciding who may call it. Adding a route is one line in `TABLE`.
+
+Roles: anonymous, admin, engineer, acme_viewer. "Own" objects belong to Acme (acme_viewer's client) or,
+for self-scoped objects such as tokens, to the caller; "foreign" ones to Globex or to another user.
+Every request works on a freshly made object, so a DELETE in one cell cannot disturb the next.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from sqlalchemy.orm import Session, sessionmaker
+
+from pysteward.server.estate.models import Service
+from pysteward.server.monitors.heartbeats import hash_token
+from pysteward.server.monitors.models import Monitor, MonitorKind
+from pysteward.server.tenancy import service
+from pysteward.server.tenancy.models import Role, User
+from tests.server.conftest import PASSWORD, Personas
+
+ROLES = ("anonymous", "admin", "engineer", "acme_viewer")
+SIDES = ("own", "foreign")
+
+
+class Access(enum.Enum):
+    """Who may call a route; `expected` below turns it into a status per role and side."""
+
+    PUBLIC = "anyone, signed in or not"
+    AUTHENTICATED = "any signed-in caller; no object involved"
+    CREATE = "provider staff create (collection route)"
+    ADMIN = "provider admins only (collection route)"
+    READ = "whoever sees the object's client"
+    WRITE = "provider staff, on an object they see"
+    ADMIN_OBJECT = "provider admins, on an object they see"
+    SELF = "the object's owner, or an admin"
+
+
+OK = "2xx"
+
+
+def expected(access: Access, role: str, side: str) -> str | int:
+    """The answer `role` gets for an `own`/`foreign` object under `access`."""
+    if access is Access.PUBLIC:
+        return OK
+    if role == "anonymous":
+        return 401
+    viewer, admin = role == "acme_viewer", role == "admin"
+    hidden = viewer and side == "foreign"  # another client's object: 404, exactly as a missing one
+    rules: dict[Access, str | int] = {
+        Access.AUTHENTICATED: OK,
+        Access.CREATE: 403 if viewer else OK,
+        Access.ADMIN: OK if admin else 403,
+        Access.READ: 404 if hidden else OK,
+        Access.WRITE: 404 if hidden else (403 if viewer else OK),
+        Access.ADMIN_OBJECT: 404 if hidden else (OK if admin else 403),
+        Access.SELF: OK if side == "own" or admin else 404,
+    }
+    return rules[access]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What one request of the matrix is about: the object's id (for path placeholders), the client
+    of the side, a unique number for names, and the caller's credentials (acme_viewer's when anonymous)."""
+
+    object_id: int | str | None
+    client_id: int
+    n: int
+    email: str
+    password: str
+
+
+Body = Callable[[Target], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """The access rule of one route, the kind of object its path names, and its request body."""
+
+    access: Access
+    kind: str | None = None
+    body: Body | None = None
+
+
+# fmt: off
+TABLE: dict[tuple[str, str], Rule] = {
+    ("GET", "/api/v1/openapi.json"): Rule(Access.PUBLIC),
+    ("GET", "/api/v1/docs"): Rule(Access.PUBLIC),
+    ("GET", "/docs/oauth2-redirect"): Rule(Access.PUBLIC),
+    ("POST", "/api/v1/auth/login"): Rule(Access.PUBLIC, body=lambda t: {"email": t.email, "password": t.password}),
+    ("POST", "/api/v1/auth/logout"): Rule(Access.PUBLIC),
+    ("GET", "/api/v1/me"): Rule(Access.AUTHENTICATED),
+    ("GET", "/api/v1/tokens"): Rule(Access.AUTHENTICATED),
+    ("POST", "/api/v1/tokens"): Rule(Access.AUTHENTICATED, body=lambda t: {"name": f"token {t.n}"}),
+    ("DELETE", "/api/v1/tokens/{token_id}"): Rule(Access.SELF, kind="token"),
+    ("GET", "/api/v1/users"): Rule(Access.ADMIN),
+    ("POST", "/api/v1/users"): Rule(Access.ADMIN, body=lambda t: {
+        "email": f"new{t.n}@example.invalid", "password": PASSWORD, "role": "viewer", "client_id": t.client_id}),
+    ("GET", "/api/v1/users/{user_id}"): Rule(Access.ADMIN_OBJECT, kind="user"),
+    ("PATCH", "/api/v1/users/{user_id}"): Rule(Access.ADMIN_OBJECT, kind="user", body=lambda t: {"active": False}),
+    ("DELETE", "/api/v1/users/{user_id}"): Rule(Access.ADMIN_OBJECT, kind="user"),
+    ("GET", "/api/v1/clients"): Rule(Access.AUTHENTICATED),
+    ("POST", "/api/v1/clients"): Rule(Access.CREATE, body=lambda t: {"name": f"Client {t.n}"}),
+    ("GET", "/api/v1/clients/{client_id}"): Rule(Access.READ, kind="client"),
+    ("PATCH", "/api/v1/clients/{client_id}"): Rule(Access.WRITE, kind="client", body=lambda t: {"name": f"C {t.n}"}),
+    ("DELETE", "/api/v1/clients/{client_id}"): Rule(Access.ADMIN_OBJECT, kind="client"),
+    ("GET", "/api/v1/services"): Rule(Access.AUTHENTICATED),
+    ("POST", "/api/v1/services"): Rule(Access.CREATE, body=lambda t: {"client_id": t.client_id, "name": f"s {t.n}"}),
+    ("GET", "/api/v1/services/{service_id}"): Rule(Access.READ, kind="service"),
+    ("PATCH", "/api/v1/services/{service_id}"): Rule(Access.WRITE, kind="service", body=lambda t: {"tags": ["x"]}),
+    ("DELETE", "/api/v1/services/{service_id}"): Rule(Access.WRITE, kind="service"),
+    ("GET", "/api/v1/monitors"): Rule(Access.AUTHENTICATED),
+    # `kind="service"` on a collection route: the new monitor's service, made for the side, comes in the body.
+    ("POST", "/api/v1/monitors"): Rule(Access.CREATE, kind="service", body=lambda t: {
+        "service_id": t.object_id, "name": f"m {t.n}", "kind": "tcp", "config": {"host": "127.0.0.1", "port": 9}}),
+    ("GET", "/api/v1/monitors/{monitor_id}"): Rule(Access.READ, kind="monitor"),
+    ("PATCH", "/api/v1/monitors/{monitor_id}"): Rule(Access.WRITE, kind="monitor", body=lambda t: {"maintenance": True}),
+    ("DELETE", "/api/v1/monitors/{monitor_id}"): Rule(Access.WRITE, kind="monitor"),
+    ("GET", "/api/v1/monitors/{monitor_id}/results"): Rule(Access.READ, kind="monitor"),
+    ("GET", "/api/v1/monitors/{monitor_id}/intervals"): Rule(Access.READ, kind="monitor"),
+    ("GET", "/api/v1/monitors/{monitor_id}/rollups"): Rule(Access.READ, kind="monitor"),
+    ("POST", "/api/v1/monitors/{monitor_id}/rotate-token"): Rule(Access.WRITE, kind="heartbeat_monitor"),
+    # Counts by route template, kind and state only: nothing about any client (docs/server-runner.md).
+    ("GET", "/metrics"): Rule(Access.PUBLIC),
+    # The push token is the credential: whoever holds it may ping, signed in or not.
+    ("GET", "/ping/{token}"): Rule(Access.PUBLIC, kind="heartbeat_token"),
+    ("POST", "/ping/{token}"): Rule(Access.PUBLIC, kind="heartbeat_token"),
+    ("GET", "/ping/{token}/start"): Rule(Access.PUBLIC, kind="heartbeat_token"),
+    ("POST", "/ping/{token}/start"): Rule(Access.PUBLIC, kind="heartbeat_token"),
+    ("GET", "/ping/{token}/fail"): Rule(Access.PUBLIC, kind="heartbeat_token"),
+    ("POST", "/ping/{token}/fail"): Rule(Access.PUBLIC, kind="heartbeat_token"),
+}
+# fmt: on
+
+
+# Making the objects requests are about ----------------------------------------------------------
+
+_numbers = itertools.count(1)
+
+
+def _client(session: Session, world: Personas, role: str, side: str) -> int:
+    # The viewer's own client is Acme itself; every other case gets a fresh client, so that deleting
+    # or renaming it leaves the test world intact (provider staff see every client alike).
+    if side == "own" and role == "acme_viewer":
+        return world.acme
+    return service.create_client(session, name=f"Client {next(_numbers)}").id
+
+
+def _user(session: Session, world: Personas, role: str, side: str) -> int:
+    client_id = world.acme if side == "own" else world.globex
+    email = f"user{next(_numbers)}@example.invalid"
+    return service.create_user(
+        session, email=email, password=PASSWORD, role=Role.VIEWER, client_id=client_id
+    ).id
+
+
+def _token(session: Session, world: Personas, role: str, side: str) -> int:
+    owner = world[role if side == "own" and role != "anonymous" else "globex_viewer"]
+    user = session.get_one(User, owner.user_id)
+    now = datetime.now(UTC)
+    return service.issue_token(session, user=user, name="matrix", expires_at=None, now=now)[0].id
+
+
+def _service(session: Session, world: Personas, role: str, side: str) -> int:
+    row = Service(client_id=world.acme if side == "own" else world.globex, name=f"service {next(_numbers)}")
+    session.add(row)
+    session.commit()
+    return row.id
+
+
+def _monitor(session: Session, world: Personas, role: str, side: str) -> int:
+    row = Monitor(
+        service_id=_service(session, world, role, side),
+        name=f"monitor {next(_numbers)}",
+        kind=MonitorKind.HTTP,
+        config={"url": "http://127.0.0.1:9/", "method": "GET"},
+    )
+    session.add(row)
+    session.commit()
+    return row.id
+
+
+def _heartbeat(session: Session, world: Personas, role: str, side: str) -> tuple[int, str]:
+    token = f"matrix-{next(_numbers)}"
+    row = Monitor(
+        service_id=_service(session, world, role, side),
+        name=f"heartbeat {next(_numbers)}",
+        kind=MonitorKind.HEARTBEAT,
+        config={"period_seconds": 3600, "cron": None, "timezone": "UTC", "grace_seconds": 300},
+        heartbeat_token_hash=hash_token(token),
+    )
+    session.add(row)
+    session.commit()
+    return row.id, token
+
+
+FACTORIES: dict[str, Callable[[Session, Personas, str, str], int | str]] = {
+    "heartbeat_monitor": lambda *args: _heartbeat(*args)[0],
+    "heartbeat_token": lambda *args: _heartbeat(*args)[1],
+    "client": _client,
+    "user": _user,
+    "token": _token,
+    "service": _service,
+    "monitor": _monitor,
+}
+
+
+def _target(sessions: sessionmaker[Session], world: Personas, rule: Rule, role: str, side: str) -> Target:
+    caller = world["acme_viewer" if role == "anonymous" else role]
+    with sessions() as session:
+        object_id = FACTORIES[rule.kind](session, world, role, side) if rule.kind else None
+    client_id = world.acme if side == "own" else world.globex
+    return Target(object_id, client_id, next(_numbers), caller.email, caller.password)
+
+
+def app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every (method, path) the application answers; HEAD goes with GET."""
+    return {
+        (method, context.path)
+        for context in iter_route_contexts(app.routes)
+        if context.path is not None
+        for method in context.methods or ()
+        if method != "HEAD"
+    }
+
+
+# The tests ---------------------------------------------------------------------------------------
+
+
+def test_every_route_of_the_app_has_a_rule(app):
+    missing = sorted(app_routes(app) - TABLE.keys())
+    assert not missing, (
+        "routes without a rule in TABLE of tests/server/test_authorization_matrix.py: "
+        + ", ".join(f"{method} {path}" for method, path in missing)
+    )
+
+
+def test_every_rule_names_a_route_of_the_app(app):
+    stale = sorted(TABLE.keys() - app_routes(app))
+    assert not stale, "rules for routes the app does not have: " + ", ".join(f"{m} {p}" for m, p in stale)
+
+
+def test_expected_answers_follow_the_404_rule_for_foreign_objects():
+    for access in (Access.READ, Access.WRITE, Access.ADMIN_OBJECT):
+        assert expected(access, "acme_viewer", "foreign") == 404
+    assert expected(Access.SELF, "engineer", "foreign") == 404
+    assert expected(Access.SELF, "admin", "foreign") == OK
+
+
+def _matches(status: int, want: str | int) -> bool:
+    return 200 <= status < 300 if want == OK else status == want
+
+
+@pytest.mark.parametrize("route", sorted(TABLE), ids=lambda route: f"{route[0]} {route[1]}")
+def test_the_route_answers_every_role_as_its_rule_says(route, client, personas, sessions):
+    method, template = route
+    rule = TABLE[route]
+    wrong = []
+    for role, side in itertools.product(ROLES, SIDES):
+        target = _target(sessions, personas, rule, role, side)
+        path = re.sub(r"\{[^}]+\}", str(target.object_id), template)
+        headers = personas.headers(role) if role != "anonymous" else {}
+        client.cookies.clear()  # a login in an earlier cell must not sign in the next one
+        body = rule.body(target) if rule.body else None
+        response = client.request(method, path, headers=headers, json=body)
+        want = expected(rule.access, role, side)
+        if not _matches(response.status_code, want):
+            wrong.append(f"{role}/{side}: got {response.status_code}, expected {want}: {response.text[:200]}")
+    assert not wrong, f"{method} {template} ({rule.access.value}):\n" + "\n".join(wrong)
