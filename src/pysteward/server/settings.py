@@ -43,7 +43,8 @@ class Settings(BaseSettings):
     """`development` relaxes the secret-key and cookie rules for local work; never in production."""
     database_url: str = Field(default_factory=default_database_url)
     secret_key: SecretStr | None = None
-    """Signs CSRF tokens; generated and kept in the data directory when not given."""
+    """For signed links of the web console to come; generated and kept in the data directory when not
+    given. Sessions, CSRF tokens and API tokens need no key: they are random values stored hashed."""
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     public_url: str = ""

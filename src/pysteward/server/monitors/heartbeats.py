@@ -8,7 +8,6 @@ overdue ones is one indexed query. A monitor never pinged has no deadline and st
 from __future__ import annotations
 
 import enum
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 from pysteward.server.monitors.checks.outcome import CheckOutcome
 from pysteward.server.monitors.models import Monitor, MonitorKind, State
 from pysteward.server.monitors.results import NewResult, record_results
+from pysteward.server.tenancy.service import digest
 
 __all__ = [
     "DEFAULT_GRACE_SECONDS",
@@ -52,10 +52,9 @@ class SignalReceipt:
     duration: timedelta | None = None
 
 
-def hash_token(token: str) -> str:
-    """What `Monitor.heartbeat_token_hash` stores for a token (SHA-256, hex): the token is a
-    random secret, so a fast hash is enough and lets a ping be found with one indexed lookup."""
-    return hashlib.sha256(token.encode()).hexdigest()
+# What `Monitor.heartbeat_token_hash` stores for a token: the same SHA-256 digest as API tokens and
+# sessions. The token is a random secret, so a fast hash is enough and a ping is one indexed lookup.
+hash_token = digest
 
 
 def next_expected(config: Mapping[str, Any], after: datetime) -> datetime:
