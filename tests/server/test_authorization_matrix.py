@@ -8,17 +8,16 @@ route cannot ship without deciding who may call it. Adding a route is one line i
 Roles: anonymous, admin, engineer, acme_viewer. "Own" objects belong to Acme (acme_viewer's client) or,
 for self-scoped objects such as tokens, to the caller; "foreign" ones to Globex or to another user.
 Every request works on a freshly made object, so a DELETE in one cell cannot disturb the next.
+Domains added later keep their rows beside their tests: a `matrix.py` in a `tests/server/<domain>/`
+package with `RULES` and `FACTORIES` (see `tests/server/matrix.py`) is merged in.
 """
 
 from __future__ import annotations
 
-import enum
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -31,69 +30,10 @@ from pysteward.server.monitors.models import Monitor, MonitorKind
 from pysteward.server.tenancy import service
 from pysteward.server.tenancy.models import Role, User
 from tests.server.conftest import PASSWORD, Personas
+from tests.server.matrix import OK, Access, Rule, Target, domain_tables, expected, next_number
 
 ROLES = ("anonymous", "admin", "engineer", "acme_viewer")
 SIDES = ("own", "foreign")
-
-
-class Access(enum.Enum):
-    """Who may call a route; `expected` below turns it into a status per role and side."""
-
-    PUBLIC = "anyone, signed in or not"
-    AUTHENTICATED = "any signed-in caller; no object involved"
-    CREATE = "provider staff create (collection route)"
-    ADMIN = "provider admins only (collection route)"
-    READ = "whoever sees the object's client"
-    WRITE = "provider staff, on an object they see"
-    ADMIN_OBJECT = "provider admins, on an object they see"
-    SELF = "the object's owner, or an admin"
-
-
-OK = "2xx"
-
-
-def expected(access: Access, role: str, side: str) -> str | int:
-    """The answer `role` gets for an `own`/`foreign` object under `access`."""
-    if access is Access.PUBLIC:
-        return OK
-    if role == "anonymous":
-        return 401
-    viewer, admin = role == "acme_viewer", role == "admin"
-    hidden = viewer and side == "foreign"  # another client's object: 404, exactly as a missing one
-    rules: dict[Access, str | int] = {
-        Access.AUTHENTICATED: OK,
-        Access.CREATE: 403 if viewer else OK,
-        Access.ADMIN: OK if admin else 403,
-        Access.READ: 404 if hidden else OK,
-        Access.WRITE: 404 if hidden else (403 if viewer else OK),
-        Access.ADMIN_OBJECT: 404 if hidden else (OK if admin else 403),
-        Access.SELF: OK if side == "own" or admin else 404,
-    }
-    return rules[access]
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """What one request of the matrix is about: the object's id (for path placeholders), the client
-    of the side, a unique number for names, and the caller's credentials (acme_viewer's when anonymous)."""
-
-    object_id: int | str | None
-    client_id: int
-    n: int
-    email: str
-    password: str
-
-
-Body = Callable[[Target], dict[str, Any]]
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """The access rule of one route, the kind of object its path names, and its request body."""
-
-    access: Access
-    kind: str | None = None
-    body: Body | None = None
 
 
 # fmt: off
@@ -149,20 +89,18 @@ TABLE: dict[tuple[str, str], Rule] = {
 
 # Making the objects requests are about ----------------------------------------------------------
 
-_numbers = itertools.count(1)
-
 
 def _client(session: Session, world: Personas, role: str, side: str) -> int:
     # The viewer's own client is Acme itself; every other case gets a fresh client, so that deleting
     # or renaming it leaves the test world intact (provider staff see every client alike).
     if side == "own" and role == "acme_viewer":
         return world.acme
-    return service.create_client(session, name=f"Client {next(_numbers)}").id
+    return service.create_client(session, name=f"Client {next_number()}").id
 
 
 def _user(session: Session, world: Personas, role: str, side: str) -> int:
     client_id = world.acme if side == "own" else world.globex
-    email = f"user{next(_numbers)}@example.invalid"
+    email = f"user{next_number()}@example.invalid"
     return service.create_user(
         session, email=email, password=PASSWORD, role=Role.VIEWER, client_id=client_id
     ).id
@@ -176,7 +114,7 @@ def _token(session: Session, world: Personas, role: str, side: str) -> int:
 
 
 def _service(session: Session, world: Personas, role: str, side: str) -> int:
-    row = Service(client_id=world.acme if side == "own" else world.globex, name=f"service {next(_numbers)}")
+    row = Service(client_id=world.acme if side == "own" else world.globex, name=f"service {next_number()}")
     session.add(row)
     session.commit()
     return row.id
@@ -185,7 +123,7 @@ def _service(session: Session, world: Personas, role: str, side: str) -> int:
 def _monitor(session: Session, world: Personas, role: str, side: str) -> int:
     row = Monitor(
         service_id=_service(session, world, role, side),
-        name=f"monitor {next(_numbers)}",
+        name=f"monitor {next_number()}",
         kind=MonitorKind.HTTP,
         config={"url": "http://127.0.0.1:9/", "method": "GET"},
     )
@@ -195,10 +133,10 @@ def _monitor(session: Session, world: Personas, role: str, side: str) -> int:
 
 
 def _heartbeat(session: Session, world: Personas, role: str, side: str) -> tuple[int, str]:
-    token = f"matrix-{next(_numbers)}"
+    token = f"matrix-{next_number()}"
     row = Monitor(
         service_id=_service(session, world, role, side),
-        name=f"heartbeat {next(_numbers)}",
+        name=f"heartbeat {next_number()}",
         kind=MonitorKind.HEARTBEAT,
         config={"period_seconds": 3600, "cron": None, "timezone": "UTC", "grace_seconds": 300},
         heartbeat_token_hash=hash_token(token),
@@ -219,12 +157,17 @@ FACTORIES: dict[str, Callable[[Session, Personas, str, str], int | str]] = {
 }
 
 
+for _rules, _factories in domain_tables():
+    TABLE.update(_rules)
+    FACTORIES.update(_factories)
+
+
 def _target(sessions: sessionmaker[Session], world: Personas, rule: Rule, role: str, side: str) -> Target:
     caller = world["acme_viewer" if role == "anonymous" else role]
     with sessions() as session:
         object_id = FACTORIES[rule.kind](session, world, role, side) if rule.kind else None
     client_id = world.acme if side == "own" else world.globex
-    return Target(object_id, client_id, next(_numbers), caller.email, caller.password)
+    return Target(object_id, client_id, next_number(), caller.email, caller.password)
 
 
 def app_routes(app: FastAPI) -> set[tuple[str, str]]:

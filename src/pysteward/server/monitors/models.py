@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Enum, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from pysteward.server.slas.models import Priority, str_enum
 from pysteward.store.base import Base, UTCDateTime, utcnow
 
 __all__ = ["CheckResult", "Monitor", "MonitorKind", "Rollup", "RunnerLiveness", "State", "StateInterval"]
@@ -64,6 +65,12 @@ class Monitor(Base):
     successes_before_up: Mapped[int] = mapped_column(default=1)
     maintenance: Mapped[bool] = mapped_column(default=False)
     enabled: Mapped[bool] = mapped_column(default=True)
+    incident_priority: Mapped[Priority | None] = mapped_column(
+        str_enum(Priority), default=Priority.P2, server_default=Priority.P2.value
+    )
+    """Going DOWN opens an incident of this priority; None: no incident."""
+    incident_cooldown_seconds: Mapped[int] = mapped_column(default=900, server_default="900")
+    """Going DOWN again within this time of the incident's resolution reopens it (a flap)."""
     heartbeat_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
