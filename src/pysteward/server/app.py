@@ -36,7 +36,10 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> FastAPI:
     app = FastAPI(
         title="Steward",
         version=__version__,
-        description="Operations server: clients, services, monitors and their results.",
+        description=(
+            "Operations server: clients, services, monitors and their results; SLAs, incidents and"
+            " notifications."
+        ),
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
@@ -53,12 +56,15 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> FastAPI:
 
 def _mount(app: FastAPI) -> None:
     from pysteward.server.estate.api import router as estate
+    from pysteward.server.incidents.api import router as incidents
     from pysteward.server.monitors.api import router as monitors
     from pysteward.server.monitors.heartbeat_api import router as heartbeats
+    from pysteward.server.notify.api import router as notify
     from pysteward.server.observability import router as observability
+    from pysteward.server.slas.api import router as slas
     from pysteward.server.tenancy.api import router as tenancy
 
-    for router in (tenancy, estate, monitors):
+    for router in (tenancy, estate, monitors, slas, incidents, notify):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(heartbeats)
     app.include_router(observability)

@@ -64,6 +64,15 @@ class Settings(BaseSettings):
     minute_rollup_retention_days: int = Field(default=35, ge=1)
     hour_rollup_retention_days: int = Field(default=400, ge=396)
     """At least 13 months: a year-on-year comparison needs the same month a year earlier."""
+    mail_url: SecretStr | None = None
+    """An Apprise `mailto://` or `mailtos://` URL of the provider's mail server, used to notify users by
+    e-mail (escalation steps naming a user); the user's address is added as the recipient."""
+    notify_max_attempts: int = Field(default=6, ge=1)
+    """How many times a delivery is tried before it is given up (transient failures only)."""
+    notify_backoff_seconds: float = Field(default=30.0, gt=0)
+    """The wait before the first retry; it doubles with each attempt, up to one hour."""
+    notify_timeout_seconds: float = Field(default=10.0, gt=0)
+    """Connect and read timeout of one notification attempt."""
     log_format: Literal["json", "text"] = "json"
 
     @field_validator("allow_private_targets", mode="before")

@@ -70,7 +70,9 @@ class Delivery(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     """To this user's e-mail through `STEWARD_MAIL_URL`, when no channel is named."""
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
-    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"), index=True)
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="SET NULL"), index=True
+    )
     event: Mapped[str] = mapped_column(String(32))
     """`incident.opened`, `incident.escalated`, `sla.breach`, `channel.test`, …"""
     title: Mapped[str] = mapped_column(String(300))
