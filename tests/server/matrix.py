@@ -9,6 +9,7 @@ import enum
 import importlib
 import itertools
 import pkgutil
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,18 @@ from sqlalchemy.orm import Session
 import tests.server
 from tests.server.conftest import Personas
 
-__all__ = ["OK", "Access", "Body", "Factory", "Rule", "Target", "domain_tables", "expected", "next_number"]
+__all__ = [
+    "OK",
+    "Access",
+    "Body",
+    "Factory",
+    "Rule",
+    "Target",
+    "domain_tables",
+    "expected",
+    "fill_path",
+    "next_number",
+]
 
 
 class Access(enum.Enum):
@@ -62,7 +74,8 @@ class Target:
     """What one request of the matrix is about: the object's id (for path placeholders), the client
     of the side, a unique number for names, and the caller's credentials (acme_viewer's when anonymous)."""
 
-    object_id: int | str | None
+    object_id: int | str | dict[str, int | str] | None
+    """The id for every placeholder of the path, or one value per placeholder name."""
     client_id: int
     n: int
     email: str
@@ -81,8 +94,17 @@ class Rule:
     body: Body | None = None
 
 
-Factory = Callable[[Session, Personas, str, str], int | str]
+Factory = Callable[[Session, Personas, str, str], int | str | dict[str, int | str]]
 _numbers = itertools.count(1)
+
+
+def fill_path(template: str, ids: int | str | dict[str, int | str] | None) -> str:
+    """`template` with each `{placeholder}` replaced: by `ids[name]` for a dict, else by `ids`."""
+
+    def value(match: re.Match[str]) -> str:
+        return str(ids[match.group(1)] if isinstance(ids, dict) else ids)
+
+    return re.sub(r"\{([^}]+)\}", value, template)
 
 
 def next_number() -> int:

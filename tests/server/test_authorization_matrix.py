@@ -15,8 +15,6 @@ package with `RULES` and `FACTORIES` (see `tests/server/matrix.py`) is merged in
 from __future__ import annotations
 
 import itertools
-import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -30,7 +28,17 @@ from pysteward.server.monitors.models import Monitor, MonitorKind
 from pysteward.server.tenancy import service
 from pysteward.server.tenancy.models import Role, User
 from tests.server.conftest import PASSWORD, Personas
-from tests.server.matrix import OK, Access, Rule, Target, domain_tables, expected, next_number
+from tests.server.matrix import (
+    OK,
+    Access,
+    Factory,
+    Rule,
+    Target,
+    domain_tables,
+    expected,
+    fill_path,
+    next_number,
+)
 
 ROLES = ("anonymous", "admin", "engineer", "acme_viewer")
 SIDES = ("own", "foreign")
@@ -146,7 +154,7 @@ def _heartbeat(session: Session, world: Personas, role: str, side: str) -> tuple
     return row.id, token
 
 
-FACTORIES: dict[str, Callable[[Session, Personas, str, str], int | str]] = {
+FACTORIES: dict[str, Factory] = {
     "heartbeat_monitor": lambda *args: _heartbeat(*args)[0],
     "heartbeat_token": lambda *args: _heartbeat(*args)[1],
     "client": _client,
@@ -215,7 +223,7 @@ def test_the_route_answers_every_role_as_its_rule_says(route, client, personas, 
     wrong = []
     for role, side in itertools.product(ROLES, SIDES):
         target = _target(sessions, personas, rule, role, side)
-        path = re.sub(r"\{[^}]+\}", str(target.object_id), template)
+        path = fill_path(template, target.object_id)
         headers = personas.headers(role) if role != "anonymous" else {}
         client.cookies.clear()  # a login in an earlier cell must not sign in the next one
         body = rule.body(target) if rule.body else None

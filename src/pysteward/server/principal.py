@@ -25,6 +25,12 @@ class Principal:
     token_id: int | None = None
 
     @property
+    def actor_id(self) -> int | None:
+        """The user to record as having done something; None for the local operator (`via="local"`,
+        the CLI on the local database), who is not a row of `users`."""
+        return None if self.via == "local" else self.user_id
+
+    @property
     def is_provider(self) -> bool:
         """Provider staff (admin or engineer) see every client."""
         return self.role in {Role.ADMIN, Role.ENGINEER}

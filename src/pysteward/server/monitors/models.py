@@ -65,9 +65,9 @@ class Monitor(Base):
     successes_before_up: Mapped[int] = mapped_column(default=1)
     maintenance: Mapped[bool] = mapped_column(default=False)
     enabled: Mapped[bool] = mapped_column(default=True)
-    incident_priority: Mapped[Priority | None] = mapped_column(
-        str_enum(Priority), default=Priority.P2, server_default=Priority.P2.value
-    )
+    # No model default on purpose: the ORM would use it in place of an explicit None. The API's
+    # default is P2, and migration 0002 gave existing monitors P2.
+    incident_priority: Mapped[Priority | None] = mapped_column(str_enum(Priority))
     """Going DOWN opens an incident of this priority; None: no incident."""
     incident_cooldown_seconds: Mapped[int] = mapped_column(default=900, server_default="900")
     """Going DOWN again within this time of the incident's resolution reopens it (a flap)."""

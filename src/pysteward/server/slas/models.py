@@ -12,7 +12,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pysteward.store.base import Base, UTCDateTime, utcnow
@@ -140,10 +140,22 @@ class Sla(Base):
     """An availability target and incident targets for a client's service, or all its services."""
 
     __tablename__ = "slas"
+    __table_args__ = (
+        # One SLA per service, and one client-wide SLA per client, even when two requests race.
+        Index(
+            "uq_slas_client_wide",
+            "client_id",
+            unique=True,
+            sqlite_where=text("service_id IS NULL"),
+            postgresql_where=text("service_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
-    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[int | None] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True, unique=True
+    )
     """None: the SLA covers every service of the client without an SLA of its own."""
     name: Mapped[str] = mapped_column(String(200))
     target: Mapped[float] = mapped_column(Float)
@@ -243,7 +255,18 @@ class BurnAlert(Base):
     """A multiwindow burn-rate alert: fired while both its windows burn faster than its factor."""
 
     __tablename__ = "burn_alerts"
-    __table_args__ = (Index("ix_burn_alerts_open", "sla_id", "service_id", "rule", "cleared_at"),)
+    __table_args__ = (
+        # One open alert per rule and service, even with several workers evaluating at once.
+        Index(
+            "uq_burn_alerts_open",
+            "sla_id",
+            "service_id",
+            "rule",
+            unique=True,
+            sqlite_where=text("cleared_at IS NULL"),
+            postgresql_where=text("cleared_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sla_id: Mapped[int] = mapped_column(ForeignKey("slas.id", ondelete="CASCADE"))

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22 07:45:51.138276
+Create Date: 2026-11-22 08:16:54.315015
 """
 
 from __future__ import annotations
@@ -128,7 +128,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("slas", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_slas_client_id"), ["client_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_slas_service_id"), ["service_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_slas_service_id"), ["service_id"], unique=True)
+        batch_op.create_index(
+            "uq_slas_client_wide",
+            ["client_id"],
+            unique=True,
+            sqlite_where=sa.text("service_id IS NULL"),
+            postgresql_where=sa.text("service_id IS NULL"),
+        )
 
     op.create_table(
         "accounting_policies",
@@ -456,10 +463,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_burn_alerts")),
     )
     with op.batch_alter_table("burn_alerts", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_burn_alerts_open", ["sla_id", "service_id", "rule", "cleared_at"], unique=False
-        )
         batch_op.create_index(batch_op.f("ix_burn_alerts_service_id"), ["service_id"], unique=False)
+        batch_op.create_index(
+            "uq_burn_alerts_open",
+            ["sla_id", "service_id", "rule"],
+            unique=True,
+            sqlite_where=sa.text("cleared_at IS NULL"),
+            postgresql_where=sa.text("cleared_at IS NULL"),
+        )
 
     op.create_table(
         "deliveries",
@@ -611,6 +622,7 @@ def upgrade() -> None:
             sa.Column(
                 "incident_priority",
                 sa.Enum("P1", "P2", "P3", "P4", name="priority", native_enum=False, length=16),
+                # Monitors that existed before incidents open P2 incidents, as new ones do by default.
                 server_default="P2",
                 nullable=True,
             )
@@ -652,8 +664,12 @@ def downgrade() -> None:
 
     op.drop_table("deliveries")
     with op.batch_alter_table("burn_alerts", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_burn_alerts_open",
+            sqlite_where=sa.text("cleared_at IS NULL"),
+            postgresql_where=sa.text("cleared_at IS NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_burn_alerts_service_id"))
-        batch_op.drop_index("ix_burn_alerts_open")
 
     op.drop_table("burn_alerts")
     with op.batch_alter_table("breaches", schema=None) as batch_op:
@@ -687,6 +703,11 @@ def downgrade() -> None:
 
     op.drop_table("accounting_policies")
     with op.batch_alter_table("slas", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_slas_client_wide",
+            sqlite_where=sa.text("service_id IS NULL"),
+            postgresql_where=sa.text("service_id IS NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_slas_service_id"))
         batch_op.drop_index(batch_op.f("ix_slas_client_id"))
 
