@@ -28,6 +28,7 @@ from pydantic import (
     Field,
     JsonValue,
     StrictBool,
+    StrictInt,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -36,6 +37,7 @@ from pydantic import (
 from pysteward.server.estate.schemas import StrictModel
 from pysteward.server.monitors.models import MonitorKind, State
 from pysteward.server.pagination import MAX_ID
+from pysteward.server.slas.models import Priority
 
 __all__ = [
     "CONFIG_MODELS",
@@ -231,6 +233,10 @@ class _MonitorFields(StrictModel):
     successes_before_up: int = Field(default=1, ge=1, le=MAX_THRESHOLD)
     maintenance: StrictBool = False
     enabled: StrictBool = True
+    incident_priority: Priority | Literal["none"] = Priority.P2
+    """Going DOWN opens an incident of this priority; `none`: no incident."""
+    incident_cooldown_seconds: StrictInt = Field(default=900, ge=0, le=7 * 86400)
+    """Going DOWN again within this time of the incident's resolution reopens it (a flap)."""
 
 
 class _Scheduled(_MonitorFields):
@@ -284,6 +290,9 @@ class MonitorUpdate(StrictModel):
     successes_before_up: int | None = Field(default=None, ge=1, le=MAX_THRESHOLD)
     maintenance: StrictBool | None = None
     enabled: StrictBool | None = None
+    incident_priority: Priority | Literal["none"] | None = None
+    """`none` stops opening incidents."""
+    incident_cooldown_seconds: StrictInt | None = Field(default=None, ge=0, le=7 * 86400)
     config: dict[str, Any] | None = None
 
 
@@ -302,6 +311,8 @@ class MonitorPublic(BaseModel):
     successes_before_up: int
     maintenance: bool
     enabled: bool
+    incident_priority: Priority | None
+    incident_cooldown_seconds: int
     state: State
     state_since: datetime | None
     last_checked_at: datetime | None

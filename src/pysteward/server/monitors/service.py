@@ -154,6 +154,8 @@ def create_monitor(
     config = data.config.model_dump(mode="json")
     _refuse_private(kind, config, settings.private_networks_allowed)
     values = data.model_dump(exclude={"kind", "config"})
+    if values["incident_priority"] == "none":
+        values["incident_priority"] = None
     monitor = Monitor(
         **values, kind=kind, config=config, created_at=now, state=State.UNKNOWN, state_since=now
     )
@@ -218,6 +220,8 @@ def _checked_changes(monitor: Monitor, data: MonitorUpdate) -> dict[str, Any]:
         )
     if "config" in changes:
         changes["config"] = _validated(CONFIG_MODELS[monitor.kind], changes["config"], "body.config")
+    if changes.get("incident_priority") == "none":
+        changes["incident_priority"] = None
     return changes
 
 
