@@ -30,7 +30,11 @@ async def running(app: FastAPI, *, enabled: bool) -> AsyncIterator[None]:
     stop = asyncio.Event()
     async with Checker(settings.private_networks_allowed, limit=settings.runner_concurrency) as checker:
         runner = Runner(
-            sessions=app.state.sessions, settings=settings, checker=checker, metrics=metrics_for(app)
+            sessions=app.state.sessions,
+            settings=settings,
+            checker=checker,
+            metrics=metrics_for(app),
+            sender=getattr(app.state, "sender", None),
         )
         app.state.runner = runner
         task = asyncio.create_task(runner.run(stop))

@@ -33,7 +33,9 @@ from pysteward.server.monitors.tasks import (
     prune,
     touch_liveness,
 )
+from pysteward.server.notify.sender import AppriseSender, Sender
 from pysteward.server.observability import Metrics
+from pysteward.server.schedule import operations_tick
 from pysteward.server.settings import Settings
 from pysteward.store.base import utcnow
 
@@ -50,6 +52,10 @@ class RunnerTimings:
     tick: float = 0.25
     housekeeping: float = 5.0
     """Liveness and heartbeat deadlines."""
+    operations: float = 5.0
+    """Incidents, SLA timers, escalations and notification deliveries (`operations_tick`)."""
+    slow_operations: float = 60.0
+    """Burn-rate alerts and closing ended SLA periods."""
     prune: float = 3600.0
     lease: float = 1.0
     """The least time before a monitor may be claimed again (see `claim_due`)."""
@@ -70,8 +76,10 @@ class Runner:
         name: str = "inprocess",
         clock: Callable[[], datetime] = utcnow,
         timings: RunnerTimings | None = None,
+        sender: Sender | None = None,
     ) -> None:
         self.sessions, self.settings, self.checker, self.metrics = sessions, settings, checker, metrics
+        self.sender = sender or AppriseSender()
         self.name, self.clock, self.timings = name, clock, timings or RunnerTimings()
         self.pending: list[NewResult] = []
         self.running: set[asyncio.Task[None]] = set()
@@ -164,11 +172,26 @@ class Runner:
         if with_prune:
             await self._db(prune, now=now, settings=self.settings)
 
+    async def operations(self, *, slow: bool) -> dict[str, Any]:
+        """One operations tick (incidents, timers, escalations, deliveries; `slow`: burn-rate alerts
+        and period closing) in a worker thread."""
+        done = await asyncio.to_thread(
+            operations_tick,
+            self.sessions,
+            now=self.clock(),
+            sender=self.sender,
+            settings=self.settings,
+            slow=slow,
+        )
+        self.metrics.count_operations(done)
+        return done
+
     async def run(self, stop: asyncio.Event) -> None:
         """Run until `stop` is set, then let running checks finish and flush what they found."""
         await self.start()
         flusher = asyncio.create_task(self._flush_loop(stop))
         chores = asyncio.create_task(self._chores_loop(stop))
+        operations = asyncio.create_task(self._operations_loop(stop))
         try:
             while not stop.is_set():
                 try:
@@ -179,7 +202,7 @@ class Runner:
         finally:
             if self.running:
                 await asyncio.wait(set(self.running), timeout=self.timings.drain)
-            await asyncio.gather(flusher, chores, return_exceptions=True)
+            await asyncio.gather(flusher, chores, operations, return_exceptions=True)
             await self.flush()
 
     async def _flush_loop(self, stop: asyncio.Event) -> None:
@@ -198,6 +221,17 @@ class Runner:
                 log.exception("housekeeping failed")
             if due:
                 last_prune = time.monotonic()
+
+    async def _operations_loop(self, stop: asyncio.Event) -> None:
+        last_slow: float | None = None
+        while not await _wait(stop, self.timings.operations):
+            slow = last_slow is None or time.monotonic() - last_slow >= self.timings.slow_operations
+            try:
+                await self.operations(slow=slow)
+            except Exception:  # operations_tick logs its own steps; this is the thread itself failing
+                log.exception("operations tick failed")
+            if slow:
+                last_slow = time.monotonic()
 
     def _gauge(self) -> None:
         self.metrics.queue_depth.labels(queue="checks").set(len(self.running))

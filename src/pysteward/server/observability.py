@@ -73,6 +73,19 @@ class Metrics:
             ["queue"],
             registry=r,
         )
+        self.operations = Counter(
+            "steward_operations",
+            "Things the operations tick did, by step (incidents opened or resolved, timers warned or"
+            " breached, escalations fired, deliveries attempted, burn alerts, periods closed).",
+            ["step"],
+            registry=r,
+        )
+        self.operation_failures = Counter(
+            "steward_operation_failures",
+            "Operations-tick steps that failed (and will run again).",
+            ["step"],
+            registry=r,
+        )
         self.request_latency = Histogram(
             "steward_http_request_duration_seconds",
             "API request latency by route template.",
@@ -87,9 +100,27 @@ class Metrics:
         if state == "down":
             self.check_failures.labels(kind=kind).inc()
 
+    def count_operations(self, done: dict[str, Any]) -> None:
+        """Count what one operations tick did (`operations_tick`'s result; None marks a failed step)."""
+        for step, result in done.items():
+            if result is None:
+                self.operation_failures.labels(step=step).inc()
+            else:
+                self.operations.labels(step=step).inc(_amount(result))
+
     def render(self) -> bytes:
         """The Prometheus text exposition of every metric."""
         return generate_latest(self.registry)
+
+
+def _amount(result: Any) -> int:
+    """How many things a step's result counts: a number, a tuple of numbers, or a dataclass of them."""
+    if isinstance(result, int):
+        return result
+    if isinstance(result, tuple):
+        return sum(_amount(part) for part in result)
+    values = getattr(result, "__dataclass_fields__", None)
+    return sum(_amount(getattr(result, name)) for name in values) if values else 0
 
 
 def metrics_for(app: FastAPI) -> Metrics:
