@@ -127,6 +127,14 @@ class Api:
         """The JSON body of `POST path` with `body`."""
         return self._call("POST", path, json=body).json()
 
+    def patch(self, path: str, body: Mapping[str, Any]) -> Any:
+        """The JSON body of `PATCH path` with `body`."""
+        return self._call("PATCH", path, json=body).json()
+
+    def put(self, path: str, body: Mapping[str, Any]) -> Any:
+        """The JSON body of `PUT path` with `body`."""
+        return self._call("PUT", path, json=body).json()
+
     def delete(self, path: str) -> None:
         """`DELETE path`."""
         self._call("DELETE", path)

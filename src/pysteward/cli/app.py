@@ -1,5 +1,5 @@
 """The Typer application: `steward assess|sbom|fix|db …` and the operations server's `serve`, `admin`,
-`clients`, `services` and `monitors`.
+`clients`, `services`, `monitors`, `incidents`, `escalations`, `slas`, `calendars` and `channels`.
 
 Options follow STYLE 23: `Annotated[..., typer.Option(help=...)]`, each with a `STEWARD_*` variable.
 Exit codes (STYLE 20): 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 operational.
@@ -13,9 +13,13 @@ import typer
 
 from pysteward import __version__
 from pysteward.cli import admin as admin_commands
+from pysteward.cli import calendars as calendar_commands
+from pysteward.cli import channels as channel_commands
 from pysteward.cli import db as db_commands
+from pysteward.cli import incidents as incident_commands
 from pysteward.cli import monitors as monitor_commands
 from pysteward.cli import resources
+from pysteward.cli import slas as sla_commands
 from pysteward.cli.assess import assess_command
 from pysteward.cli.fix import fix_command
 from pysteward.cli.sbom import sbom_command
@@ -38,6 +42,11 @@ app.add_typer(admin_commands.app, name="admin")
 app.add_typer(resources.clients, name="clients")
 app.add_typer(resources.services, name="services")
 app.add_typer(monitor_commands.app, name="monitors")
+app.add_typer(incident_commands.app, name="incidents")
+app.add_typer(channel_commands.escalations, name="escalations")
+app.add_typer(sla_commands.app, name="slas")
+app.add_typer(calendar_commands.app, name="calendars")
+app.add_typer(channel_commands.app, name="channels")
 
 
 def _version(value: bool) -> None:
