@@ -24,8 +24,12 @@ from pysteward.server.demo import (
     seed_estate,
     welcome,
 )
+from pysteward.server.demo.seed import ORDERS_MONITOR, RECEIVER_CHANNEL
+from pysteward.server.demo.target import HOOKS_KEPT
 from pysteward.server.models import Client, Monitor, Service, User
+from pysteward.server.notify.models import Channel
 from pysteward.server.settings import load_settings
+from pysteward.server.slas.models import Priority
 from pysteward.server.tenancy.passwords import verify_password
 from pysteward.server.tenancy.service import authenticate_token
 from tests.httpserver import serve
@@ -45,6 +49,24 @@ def test_each_endpoint_behaves_as_its_name_says(target: DemoTarget) -> None:
         assert [client.get("/flaky").status_code for _ in range(4)] == [200, 500, 200, 500]
         assert client.get("/down").status_code == 500
         assert client.get("/json").json() == {"status": "ok"}
+
+
+def test_orders_break_and_repair_on_request_and_the_receiver_keeps_what_it_gets(target: DemoTarget) -> None:
+    with httpx.Client(base_url=target.url, timeout=5) as client:
+        assert client.get("/orders").status_code == 200
+        assert client.post("/break").status_code == 200
+        assert client.get("/orders").status_code == 500
+        assert client.post("/repair").status_code == 200
+        assert client.get("/orders").status_code == 200
+        assert client.get("/hooks").json() == []
+        assert client.post("/hooks", json={"title": "[P3] Opened"}).json() == {"received": 1}
+        assert client.post("/hooks", content=b"plain words").json() == {"received": 2}
+        assert client.get("/hooks").json() == [{"title": "[P3] Opened"}, {"text": "plain words"}]
+        for n in range(HOOKS_KEPT):
+            client.post("/hooks", json={"n": n})
+        kept = client.get("/hooks").json()
+        assert len(kept) == HOOKS_KEPT
+        assert kept[-1] == {"n": HOOKS_KEPT - 1}
 
 
 def test_a_taken_port_falls_back_to_a_free_one(target: DemoTarget) -> None:
@@ -74,9 +96,18 @@ def test_seeding_happens_once_and_a_restart_gets_a_new_push_url(app: FastAPI) ->
     assert first.seeded
     assert first.push_url is not None and "/ping/" in first.push_url
     counts = (_count(app, Client), _count(app, Service), _count(app, Monitor))
-    assert counts == (len(CLIENTS), 5, 10)
+    assert counts == (len(CLIENTS), 5, 11)
     with app.state.sessions() as session:
         kinds = sorted(m.kind.value for m in session.scalars(select(Monitor)))
+        priorities = {m.name: m.incident_priority for m in session.scalars(select(Monitor))}
+        channel = session.scalars(select(Channel)).one()
+    assert priorities[ORDERS_MONITOR] is Priority.P3
+    assert priorities["Home page"] is Priority.P2
+    assert (channel.name, channel.url, channel.client_id) == (
+        RECEIVER_CHANNEL,
+        "json://127.0.0.1:4321/hooks",
+        None,
+    )
     assert kinds.count("heartbeat") == 2
     assert kinds.count("tcp") == 1
     assert existing_target_port(app) == 4321
@@ -130,6 +161,7 @@ def test_the_welcome_names_the_login_and_commands_to_try(target: DemoTarget) -> 
         settings, DemoLogin(email=ADMIN_EMAIL, password="pw-123", token="stw_abc"), target, seeded=True
     )
     assert f"{ADMIN_EMAIL} / pw-123" in text
-    assert "steward monitors list --server http://127.0.0.1:8555 --token stw_abc" in text
-    assert "curl -H 'Authorization: Bearer stw_abc' http://127.0.0.1:8555/api/v1/monitors" in text
-    assert target.url in text
+    assert "export STEWARD_SERVER=http://127.0.0.1:8555 STEWARD_TOKEN=stw_abc" in text
+    assert f"curl -X POST {target.url}/break" in text
+    assert f"curl {target.url}/hooks" in text
+    assert "steward incidents ack ID" in text

@@ -1,7 +1,9 @@
 """`steward serve --demo`: a target that misbehaves on purpose, a seeded estate, and a login to try.
 
-DemoTarget      aiohttp server on 127.0.0.1 (/ok, /slow, /flaky, /down, /json), in its own thread
-seed_estate     two clients, five services, ten monitors against the target (once per database)
+DemoTarget      aiohttp server on 127.0.0.1 (/ok, /slow, /flaky, /down, /json, /orders with /break
+                and /repair, the /hooks receiver), in its own thread
+seed_estate     two clients, five services, eleven monitors against the target and a channel to
+                its notification receiver (once per database)
 reset_login     admin@demo.invalid with a fresh password and API token, printed at start
 Pinger          pings one heartbeat's push URL every PING_SECONDS; the other heartbeat stays silent
 running_demo    all of the above for the server's lifetime
@@ -86,13 +88,20 @@ def welcome(settings: Settings, login: DemoLogin, target: DemoTarget, *, seeded:
     return "\n".join(
         [
             f"Steward demo on {base} ({estate})",
-            f"  demo target:   {target.url} (/ok /slow /flaky /down /json)",
+            f"  demo target:   {target.url} (/ok /slow /flaky /down /json /orders)",
+            f"  notifications: {target.url}/hooks (a local receiver every incident event is sent to)",
             f"  admin login:   {login.email} / {login.password}",
             f"  admin token:   {login.token}",
             "",
             "Monitors change state within a minute. Try:",
-            f"  steward monitors list --server {base} --token {login.token}",
-            f"  curl -H 'Authorization: Bearer {login.token}' {base}/api/v1/monitors",
+            f"  export STEWARD_SERVER={base} STEWARD_TOKEN={login.token}",
+            "  steward monitors list",
+            "  steward slas add --client 2 --name Gold --target 99.9      # an SLA for Globex Health",
+            f"  curl -X POST {target.url}/break                           # an outage on demand",
+            "  steward incidents list                                    # a P3 on business hours",
+            "  steward incidents ack ID",
+            f"  curl {target.url}/hooks                                   # the notifications received",
+            "  steward slas availability SLA_ID                          # availability with its policy",
             f"  API docs: {base}/api/v1/docs",
         ]
     )

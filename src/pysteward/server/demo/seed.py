@@ -1,6 +1,7 @@
 """The demo estate, created through the API in-process (so it passes the same validation as a user's).
 
-Two clients, five services and ten monitors against the demo target, seeded once: a database that
+Two clients, five services and eleven monitors against the demo target and a channel to its
+notification receiver, seeded once: a database that
 already has clients is left as it is. The demo admin gets a fresh password and token on every start,
 so the printed credentials always work.
 """
@@ -28,6 +29,8 @@ from pysteward.server.tenancy.models import Role, User
 __all__ = [
     "ADMIN_EMAIL",
     "CLIENTS",
+    "ORDERS_MONITOR",
+    "RECEIVER_CHANNEL",
     "DemoLogin",
     "Seeded",
     "demo_api",
@@ -38,6 +41,9 @@ __all__ = [
 
 ADMIN_EMAIL = "admin@demo.invalid"
 CLIENTS = ("Acme Retail", "Globex Health")
+ORDERS_MONITOR = "Orders API (break me)"
+"""Up until someone POSTs the target's /break: the outage a new user triggers to watch an incident."""
+RECEIVER_CHANNEL = "Demo receiver"
 PINGED_HEARTBEAT = "Nightly export heartbeat"
 """The heartbeat the demo itself pings; the other one nobody pings, so it goes down after its grace."""
 
@@ -126,11 +132,12 @@ async def _rotate_pinged(client: httpx.AsyncClient) -> str | None:
     return None
 
 
-def _http(url: str, interval: int, **config: Any) -> dict[str, Any]:
+def _http(url: str, interval: int, *, priority: str = "P2", **config: Any) -> dict[str, Any]:
     return {
         "kind": "http",
         "interval_seconds": interval,
         "timeout_seconds": 5,
+        "incident_priority": priority,
         "config": {"url": url, **config},
     }
 
@@ -143,7 +150,7 @@ def _monitors(target: str) -> dict[str, list[tuple[str, dict[str, Any]]]]:
             ("Search (slow)", _http(f"{target}/slow", 15, max_latency_ms=500)),
         ],
         "checkout-api": [
-            ("Payments (flaky)", _http(f"{target}/flaky", 10)),
+            ("Payments (flaky)", _http(f"{target}/flaky", 10, priority="P4")),
             ("Health JSON", _http(f"{target}/json", 15, json_path="$.status", json_equals="ok")),
             (
                 "Database port",
@@ -160,7 +167,8 @@ def _monitors(target: str) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         ],
         "patient-portal": [
             ("Login page", _http(f"{target}/ok", 10, expected_status=[200], body_contains="ok")),
-            ("Legacy admin (down)", _http(f"{target}/down", 10)),
+            ("Legacy admin (down)", _http(f"{target}/down", 10, priority="P4")),
+            (ORDERS_MONITOR, _http(f"{target}/orders", 10, priority="P3")),
             ("Status API", _http(f"{target}/json", 15, body_contains='"status"')),
         ],
         "records-sync": [
@@ -187,8 +195,16 @@ _SERVICES = {
 }
 
 
+def _receiver_url(target: str) -> str:
+    """The Apprise `json://` URL of the target's notification receiver."""
+    parts = urlsplit(target)
+    return f"json://{parts.hostname}:{parts.port}/hooks"
+
+
 async def _seed(client: httpx.AsyncClient, target: str) -> str | None:
     client_ids = [(await _post(client, "clients", {"name": name}))["id"] for name in CLIENTS]
+    # Provider-wide, so every incident event reaches the target's /hooks receiver.
+    await _post(client, "channels", {"name": RECEIVER_CHANNEL, "url": _receiver_url(target)})
     push_url: str | None = None
     monitors = _monitors(target)
     for name, (owner, environment, owners, repositories, tags) in _SERVICES.items():

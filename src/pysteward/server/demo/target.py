@@ -5,6 +5,9 @@
     /flaky   200 or 500 in a repeating pattern (FLAKY_PATTERN), so its monitor flips up and down
     /down    500 always
     /json    {"status": "ok"}
+    /orders  200 until someone POSTs /break, then 500 until they POST /repair: an outage on demand
+    /hooks   a notification receiver: POST stores a JSON body (Apprise `json://` channels), GET lists
+             what arrived, newest last
 
 It runs in a thread of its own with its own event loop, so it serves while uvicorn owns the main one.
 """
@@ -18,11 +21,13 @@ from collections.abc import Iterator
 
 from aiohttp import web
 
-__all__ = ["FLAKY_PATTERN", "SLOW_SECONDS", "DemoTarget", "demo_app"]
+__all__ = ["FLAKY_PATTERN", "HOOKS_KEPT", "SLOW_SECONDS", "DemoTarget", "demo_app"]
 
 SLOW_SECONDS = 1.2
 FLAKY_PATTERN = (200, 200, 200, 500, 500, 500)
 """Statuses of consecutive /flaky requests: at a 10 s interval, about 30 s up then 30 s down."""
+HOOKS_KEPT = 200
+"""The receiver keeps the latest notifications only."""
 
 
 def demo_app(pattern: tuple[int, ...] = FLAKY_PATTERN, slow_seconds: float = SLOW_SECONDS) -> web.Application:
@@ -46,12 +51,45 @@ def demo_app(pattern: tuple[int, ...] = FLAKY_PATTERN, slow_seconds: float = SLO
     async def status_json(_request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
+    broken = asyncio.Event()
+    received: list[object] = []
+
+    async def orders(_request: web.Request) -> web.Response:
+        if broken.is_set():
+            return web.Response(status=500, text="broken on request (POST /repair to mend)")
+        return web.Response(text="ok")
+
+    async def break_orders(_request: web.Request) -> web.Response:
+        broken.set()
+        return web.Response(text="/orders now answers 500\n")
+
+    async def repair_orders(_request: web.Request) -> web.Response:
+        broken.clear()
+        return web.Response(text="/orders answers 200 again\n")
+
+    async def receive(request: web.Request) -> web.Response:
+        try:
+            body: object = await request.json()
+        except ValueError:
+            body = {"text": await request.text()}
+        received.append(body)
+        del received[:-HOOKS_KEPT]
+        return web.json_response({"received": len(received)})
+
+    async def inbox(_request: web.Request) -> web.Response:
+        return web.json_response(received)
+
     app = web.Application()
     app.router.add_get("/ok", ok)
     app.router.add_get("/slow", slow)
     app.router.add_get("/flaky", flaky_endpoint)
     app.router.add_get("/down", down)
     app.router.add_get("/json", status_json)
+    app.router.add_get("/orders", orders)
+    app.router.add_post("/break", break_orders)
+    app.router.add_post("/repair", repair_orders)
+    app.router.add_post("/hooks", receive)
+    app.router.add_get("/hooks", inbox)
     return app
 
 
