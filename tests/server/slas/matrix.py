@@ -33,13 +33,13 @@ NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
 def staff(world: Personas, name: str = "admin") -> Principal:
     """The principal of provider staff persona `name`."""
     person = world[name]
-    return Principal(user_id=person.user_id, role=person.role, client_id=None, via="local")
+    return Principal(user_id=person.user_id, role=person.role, client_id=None, via="session")
 
 
 def viewer(world: Personas, name: str = "acme_viewer") -> Principal:
     """The principal of a client viewer persona."""
     person = world[name]
-    return Principal(user_id=person.user_id, role=Role.VIEWER, client_id=person.client_id, via="local")
+    return Principal(user_id=person.user_id, role=Role.VIEWER, client_id=person.client_id, via="session")
 
 
 def add_service(session: Session, client_id: int, name: str | None = None) -> Service:

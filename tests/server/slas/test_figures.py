@@ -11,6 +11,7 @@ from pysteward.server.errors import ApiError
 from pysteward.server.monitors.models import State
 from pysteward.server.slas import figures
 from pysteward.server.slas import service as slas
+from pysteward.server.slas.accounting import epoch_micros
 from pysteward.server.slas.models import Combine, MaintenanceKind, Sla, UnknownAs, WindowKind
 from pysteward.server.slas.periods import Period, parse_period
 from pysteward.server.slas.schemas import MaintenanceCreate, PolicyCreate
@@ -31,9 +32,8 @@ def _month(label: str, sla: Sla) -> Period:
 def test_load_timelines_groups_per_service_and_monitor_within_the_window(sessions, personas):
     with sessions() as session:
         shop, empty = add_service(session, personas.acme), add_service(session, personas.acme)
-        first = add_monitor(
-            session, shop.id, [(UP, t(1, 1), t(2, 1)), (DOWN, t(2, 1), t(2, 2)), (UP, t(2, 2), None)]
-        )
+        odd = t(2, 1) + timedelta(microseconds=123_457)  # stored and read back to the microsecond
+        first = add_monitor(session, shop.id, [(UP, t(1, 1), odd), (DOWN, odd, t(2, 2)), (UP, t(2, 2), None)])
         second = add_monitor(session, shop.id, [(UP, t(1, 1), t(1, 15))])
         loaded = figures.load_timelines(
             session, service_ids=[shop.id, empty.id], start=t(1, 20), end=t(2, 1, 12)
@@ -41,10 +41,11 @@ def test_load_timelines_groups_per_service_and_monitor_within_the_window(session
         assert loaded[empty.id] == []
         assert len(loaded[shop.id]) == 1  # the second monitor has nothing in the window
         spans = loaded[shop.id][0]
-        assert [(s.start, s.end, s.state) for s in spans] == [
-            (t(1, 1), t(2, 1), UP),
-            (t(2, 1), t(2, 2), DOWN),
+        assert spans == [  # as stored: microseconds since the UTC epoch
+            (epoch_micros(t(1, 1)), epoch_micros(odd), UP),
+            (epoch_micros(odd), epoch_micros(t(2, 2)), DOWN),
         ]
+        assert epoch_micros(odd) % 1_000_000 == 123_457
         everything = figures.load_timelines(session, service_ids=[shop.id], start=t(1, 1), end=t(12, 1))
         assert [len(m) for m in everything[shop.id]] == [3, 1]
         assert first.id < second.id

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pysteward.server.incidents.models import Incident, IncidentSource
+from pysteward.server.incidents import service as incidents
+from pysteward.server.incidents.models import Incident, IncidentEvent, IncidentSource
 from pysteward.server.monitors.models import State, StateInterval
 from pysteward.server.slas import figures, tasks
 from pysteward.server.slas import service as slas
@@ -181,8 +182,18 @@ def test_a_total_outage_fires_the_fast_page_alert_and_recovery_clears_it(session
             sla.id,
         )
         assert incident.title == "Error budget burning 1000.0× (page-1h) on shop"
-        ticket = session.get_one(Incident, alerts["ticket-3d"].incident_id)
-        assert ticket.priority == Priority.P4
+        # One outage, one incident: the slower rules firing in the same tick join its timeline.
+        assert {a.incident_id for a in alerts.values()} == {incident.id}
+        assert len(_incidents(session)) == 1
+        joined = session.scalars(
+            select(IncidentEvent.message).where(
+                IncidentEvent.incident_id == incident.id, IncidentEvent.kind == "burn_alert"
+            )
+        ).all()
+        assert sorted(message.split(") on shop")[0].split("(")[-1] for message in joined) == [
+            "page-6h",
+            "ticket-3d",
+        ]
         # Still burning: nothing new.
         assert tasks.evaluate_burn_alerts(session, now=fired_at + timedelta(minutes=1)) == 0
         # Recovery at 12:05: two hours later the short windows are clean, so the page alerts clear,
@@ -202,6 +213,27 @@ def test_a_total_outage_fires_the_fast_page_alert_and_recovery_clears_it(session
             "page-6h": cleared_at,
             "ticket-3d": None,
         }
+
+
+def test_an_alert_on_a_service_with_an_open_incident_joins_it_instead_of_opening_another(sessions, personas):
+    with sessions() as session:
+        shop = add_service(session, personas.acme, "shop")
+        add_monitor(session, shop.id, [(UP, t(9, 1), t(11, 10, 11)), (DOWN, t(11, 10, 11), None)])
+        add_sla(session, personas, client_id=personas.acme, service_id=shop.id, starts_at=t(9, 1))
+        outage = incidents.open_incident(
+            session,
+            client_id=personas.acme,
+            service_id=shop.id,
+            priority=Priority.P3,
+            title="shop is down",
+            source=IncidentSource.MONITOR,
+            now=t(11, 10, 11),
+        )
+        session.commit()
+        assert tasks.evaluate_burn_alerts(session, now=t(11, 10, 12)) == 3
+        assert {a.incident_id for a in session.scalars(select(BurnAlert))} == {outage.id}
+        assert [i.id for i in _incidents(session)] == [outage.id]
+        assert outage.priority == Priority.P3  # the alert is told, the priority stays the engineer's
 
 
 def test_an_sla_without_page_priority_only_records_the_alert(sessions, personas):

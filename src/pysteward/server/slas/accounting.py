@@ -16,6 +16,10 @@ Everything is counted in integer microseconds, so up + down + excluded is exactl
 percentage is computed from those integers (never from binary floats). Differences are taken in UTC:
 two datetimes sharing a `ZoneInfo` subtract as wall-clock times, which is an hour off across a DST change.
 
+`availability` takes spans of aware datetimes and checks them; `availability_of` takes `Stored` spans,
+plain tuples of UTC epoch microseconds, which is what the store hands over for a year of history
+(building and subtracting millions of datetimes would cost more than the accounting itself).
+
 Pure: no database, no web framework. One monitor takes a fast path (its spans walked once, merged
 maintenance subtracted with two pointers); several monitors a sweep over their boundaries.
 """
@@ -27,12 +31,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import assert_never
+from typing import NamedTuple, assert_never
 
 from pysteward.server.monitors.models import State
 from pysteward.server.slas.models import Combine, DegradedAs, Rounding, UnknownAs
 
-__all__ = ["Availability", "Policy", "Span", "availability"]
+__all__ = [
+    "EPOCH",
+    "Availability",
+    "Policy",
+    "Span",
+    "Stored",
+    "availability",
+    "availability_of",
+    "epoch_micros",
+]
 
 _ONE_US = timedelta(microseconds=1)
 _US_PER_SECOND = 1_000_000
@@ -120,20 +133,39 @@ class Policy:
         return f"{how} to {self.decimals} decimal{'' if self.decimals == 1 else 's'}"
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A monitor's state from `start` to `end` (None: still open, so it runs to the end of the window)."""
-
+class _SpanFields(NamedTuple):
     start: datetime
     end: datetime | None
     state: State
 
-    def __post_init__(self) -> None:
-        _require_aware("span start", self.start)
-        if self.end is not None:
-            _require_aware("span end", self.end)
-            if self.end < self.start:
-                raise ValueError(f"span: ends at {self.end.isoformat()}, before its start")
+
+class Span(_SpanFields):
+    """A monitor's state from `start` to `end` (None: still open, so it runs to the end of the window)."""
+
+    __slots__ = ()
+
+    def __new__(cls, start: datetime, end: datetime | None, state: State) -> Span:
+        _require_aware("span start", start)
+        if end is not None:
+            _require_aware("span end", end)
+            if end < start:
+                raise ValueError(f"span: ends at {end.isoformat()}, before its start")
+        return super().__new__(cls, start, end, state)
+
+
+Stored = tuple[int, int | None, State]
+"""A span as stored: start and end (None: still open) in microseconds since the UTC epoch, and the state."""
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def epoch_micros(moment: datetime) -> int:
+    """Microseconds from the UTC epoch to the aware `moment`."""
+    return (moment - EPOCH) // _ONE_US
+
+
+def _stored(span: Span) -> Stored:
+    return epoch_micros(span.start), None if span.end is None else epoch_micros(span.end), span.state
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -227,30 +259,29 @@ def _merge(
     return merged
 
 
-def _span_start(span: Span) -> datetime:
-    return span.start
+def _span_start(span: Stored) -> int:
+    return span[0]
 
 
-def _pieces(
-    spans: Sequence[Span], origin: datetime, end: datetime, total: int
-) -> Iterator[tuple[int, int, State]]:
-    """One monitor's states over the window, in order and without gaps: a gap is UNKNOWN.
+def _pieces(spans: Sequence[Stored], origin: int, end: int) -> Iterator[tuple[int, int, State]]:
+    """One monitor's states over the window [origin, end) (epoch microseconds), as offsets from
+    `origin`, in order and without gaps: a gap is UNKNOWN.
 
     Spans wholly before the window are skipped by bisection; where spans overlap, the earlier one wins.
     """
-    cursor = 0
+    total, cursor = end - origin, 0
     for index in range(max(bisect_left(spans, origin, key=_span_start) - 1, 0), len(spans)):
-        span = spans[index]
-        if span.start >= end:
+        begin, finish, state = spans[index]
+        if begin >= end:
             break
-        finish = total if span.end is None or span.end >= end else (span.end - origin) // _ONE_US
+        finish = total if finish is None or finish >= end else finish - origin
         if finish <= cursor:
             continue
-        begin = (span.start - origin) // _ONE_US
+        begin -= origin
         if begin > cursor:
             yield cursor, begin, State.UNKNOWN
             cursor = begin
-        yield cursor, finish, span.state
+        yield cursor, finish, state
         cursor = finish
     if cursor < total:
         yield cursor, total, State.UNKNOWN
@@ -293,13 +324,12 @@ def _combine(counts: list[int], monitors: int, policy: Policy) -> tuple[int, boo
             assert_never(policy.combine)
 
 
-def _sweep(
-    timelines: Sequence[Sequence[Span]], origin: datetime, end: datetime, total: int, policy: Policy
-) -> Iterator[Segment]:
+def _sweep(timelines: Sequence[Sequence[Stored]], origin: int, end: int, policy: Policy) -> Iterator[Segment]:
     """Several monitors (or none): one pass over every boundary, sorted."""
+    total = end - origin
     events = []
     for spans in timelines:
-        for a, b, state in _pieces(spans, origin, end, total):
+        for a, b, state in _pieces(spans, origin, end):
             if state is not State.UNKNOWN:
                 events.append((a, _SLOT[state], 1))
                 events.append((b, _SLOT[state], -1))
@@ -388,19 +418,35 @@ def availability(
     has no span for is unknown for that monitor. `maintenance` holds scheduled windows, which may
     overlap each other and the window's edges.
     """
+    stored = [[_stored(span) for span in spans] for spans in timelines]
+    return availability_of(
+        stored, start=start, end=end, policy=policy, target=target, maintenance=maintenance
+    )
+
+
+def availability_of(
+    timelines: Sequence[Sequence[Stored]],
+    *,
+    start: datetime,
+    end: datetime,
+    policy: Policy,
+    target: Decimal,
+    maintenance: Sequence[tuple[datetime, datetime]] = (),
+) -> Availability:
+    """`availability` from spans as stored (epoch microseconds, sorted by start per monitor)."""
     _require_aware("start", start)
     _require_aware("end", end)
     if end < start:
         raise ValueError(f"end: {end.isoformat()} is before start {start.isoformat()}")
     _check_target(target)
-    origin, finish = start.astimezone(UTC), end.astimezone(UTC)
-    total = _micros(finish - origin)
+    origin, finish = epoch_micros(start), epoch_micros(end)
+    total = finish - origin
     if len(timelines) == 1:
-        segments = _single(_pieces(timelines[0], origin, finish, total), policy)
+        segments = _single(_pieces(timelines[0], origin, finish), policy)
     else:
-        segments = _sweep(timelines, origin, finish, total, policy)
+        segments = _sweep(timelines, origin, finish, policy)
     tally = _Tally(policy.unknown_as)
-    _tally(segments, _merge(maintenance, origin, total), tally)
+    _tally(segments, _merge(maintenance, start.astimezone(UTC), total), tally)
     return _figure(tally, start=start, end=end, total=total, policy=policy, target=target)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pysteward.server.slas.accounting import Availability, availability
+from pysteward.server.slas.accounting import Availability, availability_of
 from pysteward.server.slas.budget import BurnCheck, evaluate_burn, scaled_rules
 from pysteward.server.slas.figures import (
     ServiceFigure,
@@ -111,17 +111,29 @@ def _priority(sla: Sla, severity: str) -> Priority | None:
 def _open_incident(
     session: Session, sla: Sla, service: tuple[int, str], check: BurnCheck, now: datetime
 ) -> int | None:
+    """The incident an alert belongs to: the service's open one if it has one (its outage already has an
+    incident, so the alert joins its timeline), else a new one when the SLA gives the severity a
+    priority."""
     priority = _priority(sla, str(check.rule.severity))
     if priority is None:
         return None
-    from pysteward.server.incidents.models import IncidentSource
-    from pysteward.server.incidents.service import open_incident
+    from pysteward.server.incidents.models import Incident, IncidentSource, IncidentStatus
+    from pysteward.server.incidents.service import add_event, open_incident
 
     title = f"Error budget burning {check.long_burn:.1f}× ({check.rule.name}) on {service[1]}"
     description = (
         f"SLA {sla.name!r} ({sla.target} %): the error budget burns {check.long_burn:.1f}× over the long"
         f" window and {check.short_burn:.1f}× over the short one (threshold {check.rule.factor:.1f}×)."
     )
+    ongoing = session.scalars(
+        select(Incident)
+        .where(Incident.service_id == service[0], Incident.status != IncidentStatus.RESOLVED)
+        .order_by(Incident.priority, Incident.id)
+        .limit(1)
+    ).first()
+    if ongoing is not None:
+        add_event(session, ongoing, "burn_alert", at=now, message=f"{title}. {description}")
+        return ongoing.id
     incident = open_incident(
         session,
         client_id=sla.client_id,
@@ -187,7 +199,9 @@ def _evaluate_sla(session: Session, sla: Sla, now: datetime) -> int:
         def measure(start: datetime, end: datetime, timelines: list[Timeline] = timelines) -> Availability:
             cut = [timeline.within(start, end) for timeline in timelines]
             excluded = [(a, b) for a, b in planned if a < end and b > start]
-            return availability(cut, start=start, end=end, policy=policy, target=target, maintenance=excluded)
+            return availability_of(
+                cut, start=start, end=end, policy=policy, target=target, maintenance=excluded
+            )
 
         changed += _apply(session, sla, service, evaluate_burn(rules, measure, now), now)
     session.commit()
