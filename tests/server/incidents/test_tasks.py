@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from pysteward.server.estate.models import Service
 from pysteward.server.incidents import service as incidents
 from pysteward.server.incidents.escalation import run_escalations
 from pysteward.server.incidents.models import (
@@ -23,6 +24,7 @@ from pysteward.server.incidents.tasks import sync_monitor_incidents, tick_timers
 from pysteward.server.monitors.models import Monitor, State
 from pysteward.server.notify.models import Delivery
 from pysteward.server.slas.models import Priority
+from pysteward.server.tenancy.models import Client
 from tests.runner.factories import open_session
 from tests.server.incidents.factories import add_channel, add_monitor, add_policy, make_world
 
@@ -125,6 +127,62 @@ def test_ticks_warn_at_75_percent_and_breach_at_100_percent_once_each(engine: En
         assert kinds == ["opened", "response_warning", "response_breached"]
         events = session.scalars(select(Delivery.event).order_by(Delivery.id)).all()
         assert events == ["incident.opened", "sla.warning", "sla.breach"]
+
+
+def test_one_tick_moves_many_timers_and_tells_only_the_channels_in_scope(engine: Engine) -> None:
+    with open_session(engine) as session:
+        world = make_world(session)
+        other = Client(name="Globex")
+        api = Service(client_id=world.client_id, name="api")
+        session.add_all([other, api])
+        session.commit()
+        client_wide = add_channel(session, world, name="acme")
+        api_only = add_channel(session, world, name="api team", service_id=api.id)
+        provider = add_channel(session, world, name="provider", client_id=None)
+        add_channel(session, world, name="globex", client_id=other.id)
+        opened = [
+            incidents.open_incident(
+                session,
+                client_id=world.client_id,
+                service_id=service_id,
+                priority=Priority.P1,
+                title=f"down {n}",
+                source=IncidentSource.API,
+                now=at(0),
+            )
+            for n, service_id in enumerate([world.service_id, world.service_id, api.id])
+        ]
+        session.commit()
+        ids = [incident.id for incident in opened]
+        assert tick_timers(session, now=at(11.25)).warnings == 3
+        warned = session.execute(
+            select(Delivery.incident_id, Delivery.channel_id)
+            .where(Delivery.event == "sla.warning")
+            .order_by(Delivery.incident_id, Delivery.channel_id)
+        ).all()
+        shop_channels = [(ids[0], client_wide.id), (ids[0], provider.id)]
+        assert [tuple(row) for row in warned] == [
+            *shop_channels,
+            (ids[1], client_wide.id),
+            (ids[1], provider.id),
+            (ids[2], client_wide.id),
+            (ids[2], api_only.id),
+            (ids[2], provider.id),
+        ]
+        stored = [session.get_one(Incident, incident_id, populate_existing=True) for incident_id in ids]
+        assert {(i.response_state, i.updated_at) for i in stored} == {(TimerState.WARNING, at(11.25))}
+        assert tick_timers(session, now=at(15)).breaches == 3
+        assert tick_timers(session, now=at(16)).breaches == 0
+        breached = session.scalars(select(Breach.incident_id).order_by(Breach.incident_id)).all()
+        assert breached == ids
+        kinds = session.execute(
+            select(IncidentEvent.incident_id, IncidentEvent.kind)
+            .where(IncidentEvent.kind != "opened")
+            .order_by(IncidentEvent.incident_id, IncidentEvent.id)
+        ).all()
+        assert [tuple(k) for k in kinds] == [
+            (incident_id, kind) for incident_id in ids for kind in ("response_warning", "response_breached")
+        ]
 
 
 def test_a_paused_resolution_clock_neither_warns_nor_breaches(engine: Engine) -> None:

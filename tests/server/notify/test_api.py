@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pysteward.server.errors import ApiError
+from pysteward.server.notify.delivery import deliver_due
 from pysteward.server.notify.models import AdminNotice, Channel, Delivery, DeliveryStatus
 from pysteward.server.notify.schemas import ChannelCreate
 from pysteward.server.notify.sender import FakeSender, SendResult
-from pysteward.server.notify.service import create_channel, deliver_due
+from pysteward.server.notify.service import create_channel
 from pysteward.server.principal import Principal
 from pysteward.server.settings import Settings
 from pysteward.server.tenancy.models import Role

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pysteward.server.notify import tasks
+from pysteward.server.notify.delivery import NO_MAIL_SERVER, deliver_due
 from pysteward.server.notify.models import AdminNotice, Channel, Delivery, DeliveryStatus
 from pysteward.server.notify.sender import AppriseSender, FakeSender, SendResult
-from pysteward.server.notify.service import NO_MAIL_SERVER, deliver_due
 from pysteward.server.notify.tasks import run_deliveries
 from pysteward.server.settings import Settings
 from pysteward.server.tenancy.models import User

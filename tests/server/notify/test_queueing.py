@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from pysteward.server.notify.delivery import notify_admins, notify_incident, notify_targets
 from pysteward.server.notify.models import AdminNotice, Delivery, DeliveryStatus
-from pysteward.server.notify.service import notify_admins, notify_incident, notify_targets
 from pysteward.server.tenancy.models import User
 from tests.server.conftest import Personas
 from tests.server.notify.factories import NOW, add_channel, add_incident, add_service, count

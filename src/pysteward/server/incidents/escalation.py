@@ -65,7 +65,7 @@ def run_escalations(session: Session, *, now: datetime, limit: int = 500) -> int
     Steps missed while Steward was stopped fire once each, in order, at the next tick.
     """
     from pysteward.server.incidents.service import add_event
-    from pysteward.server.notify.service import notify_targets
+    from pysteward.server.notify.delivery import notify_targets
 
     query = (
         select(Incident)

@@ -28,7 +28,7 @@ from pysteward.server.incidents.models import (
     IncidentStatus,
 )
 from pysteward.server.incidents.timers import derive
-from pysteward.server.notify.service import notify_incident
+from pysteward.server.notify.delivery import notify_incident
 from pysteward.server.principal import Principal
 from pysteward.server.slas.models import Priority
 from pysteward.server.tenancy.auth import require_writer

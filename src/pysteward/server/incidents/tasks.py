@@ -15,24 +15,34 @@ incidents per monitor turns a race between two workers into one incident and one
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pysteward.server.estate.models import Service
 from pysteward.server.incidents.escalation import run_escalations
-from pysteward.server.incidents.models import Breach, Incident, IncidentSource, IncidentStatus, TimerState
-from pysteward.server.incidents.service import add_event, close, open_incident, reopen_incident
+from pysteward.server.incidents.models import (
+    Breach,
+    Incident,
+    IncidentEvent,
+    IncidentSource,
+    IncidentStatus,
+    TimerState,
+)
+from pysteward.server.incidents.service import close, open_incident, reopen_incident
 from pysteward.server.monitors.models import Monitor, State
-from pysteward.server.notify.service import notify_incident
+from pysteward.server.notify.delivery import IncidentNotice, notify_incidents
+from pysteward.server.slas.models import Priority
 
 __all__ = ["TickCounts", "run_escalations", "sync_monitor_incidents", "tick_timers"]
 
 _OPEN = (IncidentStatus.TRIGGERED, IncidentStatus.ACKNOWLEDGED)
 _RECOVERED = (State.UP, State.DEGRADED)
+_CHUNK = 5000  # ids per statement, well under every engine's bound-parameter limit
 
 
 def sync_monitor_incidents(session: Session, *, now: datetime) -> tuple[int, int]:
@@ -146,8 +156,24 @@ def _known_breaches(session: Session, ids: list[int], target: str) -> set[tuple[
     return known
 
 
+@dataclass(frozen=True, slots=True)
+class _Due:
+    """What a timer change needs of an incident (plain columns: a tick may move thousands)."""
+
+    id: int
+    client_id: int
+    service_id: int | None
+    sla_id: int | None
+    priority: Priority
+    title: str
+    due_at: datetime
+
+
 def _advance(session: Session, target: str, to: TimerState, *, now: datetime) -> int:
+    """Move `target` timers past their warning (or due) time to `to`, in bulk: one update, one insert
+    of timeline events, of breaches and of deliveries for any number of incidents."""
     state = getattr(Incident, f"{target}_state")
+    due_column = getattr(Incident, f"{target}_due_at")
     moment = getattr(Incident, f"{target}_{'warn' if to is TimerState.WARNING else 'due'}_at")
     before = (TimerState.RUNNING,) if to is TimerState.WARNING else (TimerState.RUNNING, TimerState.WARNING)
     running = (
@@ -155,35 +181,75 @@ def _advance(session: Session, target: str, to: TimerState, *, now: datetime) ->
         if target == "response"
         else and_(Incident.status.in_(_OPEN), Incident.paused_since.is_(None))
     )
-    query = select(Incident).where(running, state.in_(before), moment.is_not(None), moment <= now)
-    incidents = session.scalars(query.order_by(Incident.id).with_for_update(skip_locked=True)).all()
-    if not incidents:
+    columns = (Incident.id, Incident.client_id, Incident.service_id, Incident.sla_id, Incident.priority)
+    query = select(*columns, Incident.title, due_column).where(
+        running, state.in_(before), moment.is_not(None), moment <= now
+    )
+    rows = [
+        _Due(*row) for row in session.execute(query.order_by(Incident.id).with_for_update(skip_locked=True))
+    ]
+    if not rows:
         return 0
-    word = "warning" if to is TimerState.WARNING else "breached"
-    known = _known_breaches(session, [incident.id for incident in incidents], target)
-    for incident in incidents:
-        due = getattr(incident, f"{target}_due_at")
-        setattr(incident, f"{target}_state", to)
-        if to is TimerState.BREACHED and (incident.id, due) not in known:
-            session.add(
-                Breach(
-                    incident_id=incident.id,
-                    client_id=incident.client_id,
-                    sla_id=incident.sla_id,
-                    priority=incident.priority,
-                    target=target,
-                    due_at=due,
-                    breached_at=now,
-                )
-            )
-        add_event(session, incident, f"{target}_{word}", at=now, details={"due_at": due.isoformat()})
-        headline = f"{target.capitalize()} target {'75 % used' if to is TimerState.WARNING else 'breached'}"
-        notify_incident(
-            session,
-            incident=incident,
-            event="sla.warning" if to is TimerState.WARNING else "sla.breach",
-            title=f"[{incident.priority.value}] {headline}: {incident.title}"[:300],
-            body=f"Incident #{incident.id}: {target} due {due.isoformat(timespec='minutes')}.",
-            now=now,
+    ids = [row.id for row in rows]
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        session.execute(
+            update(Incident).where(Incident.id.in_(chunk)).values({state: to, Incident.updated_at: now})
         )
-    return len(incidents)
+    _record_change(session, rows, target, to, now)
+    return len(rows)
+
+
+def _record_change(
+    session: Session, rows: Sequence[_Due], target: str, to: TimerState, now: datetime
+) -> None:
+    """A timeline event, a notification and (on a breach) a `Breach` fact per incident, in bulk."""
+    word = "warning" if to is TimerState.WARNING else "breached"
+    kind = f"{target}_{word}"
+    events = [
+        {
+            "incident_id": row.id,
+            "at": now,
+            "kind": kind,
+            "message": "",
+            "details": {"due_at": row.due_at.isoformat()},
+        }
+        for row in rows
+    ]
+    session.execute(insert(IncidentEvent), events)
+    if to is TimerState.BREACHED:
+        _record_breaches(session, rows, target, now)
+    headline = f"{target.capitalize()} target {'75 % used' if to is TimerState.WARNING else 'breached'}"
+    event = "sla.warning" if to is TimerState.WARNING else "sla.breach"
+    notices = [
+        IncidentNotice(
+            incident_id=row.id,
+            client_id=row.client_id,
+            service_id=row.service_id,
+            event=event,
+            title=f"[{row.priority.value}] {headline}: {row.title}"[:300],
+            body=f"Incident #{row.id}: {target} due {row.due_at.isoformat(timespec='minutes')}.",
+        )
+        for row in rows
+    ]
+    notify_incidents(session, notices=notices, now=now)
+
+
+def _record_breaches(session: Session, rows: Sequence[_Due], target: str, now: datetime) -> None:
+    """A `Breach` fact per incident and due time not recorded before (a reopened timer breaches anew)."""
+    known = _known_breaches(session, [row.id for row in rows], target)
+    breaches = [
+        {
+            "incident_id": row.id,
+            "client_id": row.client_id,
+            "sla_id": row.sla_id,
+            "priority": row.priority,
+            "target": target,
+            "due_at": row.due_at,
+            "breached_at": now,
+        }
+        for row in rows
+        if (row.id, row.due_at) not in known
+    ]
+    if breaches:
+        session.execute(insert(Breach), breaches)

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from pysteward.server.notify.delivery import deliver_due
 from pysteward.server.notify.sender import Sender
-from pysteward.server.notify.service import deliver_due
 from pysteward.server.settings import Settings
 
 __all__ = ["BATCH", "MAX_PER_TICK", "run_deliveries"]
