@@ -84,7 +84,7 @@ def test_list_shows_the_time_left_on_each_timer(local: Steward, incident: int) -
     assert cells[5].endswith(" UTC")
     assert re.fullmatch(r"running (\d+m|1h 00m) left", cells[6])  # 1 hour to respond
     assert re.fullmatch(r"running (7h \d\dm|8h 00m) left", cells[7])  # 8 hours to resolve
-    assert cells[8] == ""  # not paused
+    assert len(cells) == 8
     assert listing.stderr == "1 incident\n"
     assert [i["id"] for i in ok_json(local("incidents", "list", "--json"))["items"]] == [incident]
 
@@ -110,7 +110,7 @@ def test_the_lifecycle_commands_move_the_incident_along(local: Steward, incident
     paused = local("incidents", "pause", incident, "--note", "waiting for Acme")
     assert ", paused" in paused.stdout
     row = next(line for line in local("incidents", "list").stdout.splitlines() if "Checkout" in line)
-    assert row.rstrip().rstrip("│").rstrip().endswith("paused")
+    assert "│ acknowledged (paused) │" in row
     assert "paused" not in local("incidents", "resume", incident).stdout
     assert ok_json(local("incidents", "priority", incident, "p1", "--json"))["priority"] == "P1"
     resolved = ok_json(local("incidents", "resolve", incident, "--note", "fixed", "--json"))
@@ -223,6 +223,7 @@ def test_durations_read_as_people_say_them(seconds: float, text: str) -> None:
         ({"state": "running", "remaining_seconds": None}, "running"),
         ({"state": "warning", "remaining_seconds": 600.0}, "warning 10m left"),
         ({"state": "breached", "remaining_seconds": -1200.0}, "breached 20m over"),
+        ({"state": "running", "remaining_seconds": 86400.0}, "running 24h 00m left"),  # business hours
     ],
 )
 def test_a_timer_reads_as_state_and_time_left(timer: dict[str, Any], text: str) -> None:

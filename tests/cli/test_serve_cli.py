@@ -119,15 +119,15 @@ def test_demo_serves_a_target_seeds_once_and_prints_a_working_login(
     assert "127.0.0.1/32" in seen["settings"].allow_private_targets
     assert "admin@demo.invalid" in result.stdout
     assert "seeded a demo estate" in result.stdout
-    assert "steward monitors list --server http://127.0.0.1:8124 --token stw_" in result.stdout
-    assert (_count(database_url, Client), _count(database_url, Monitor)) == (2, 10)
+    assert "export STEWARD_SERVER=http://127.0.0.1:8124 STEWARD_TOKEN=stw_" in result.stdout
+    assert (_count(database_url, Client), _count(database_url, Monitor)) == (2, 11)
     with pytest.raises(httpx.ConnectError):
         httpx.get(seen["url"], timeout=5)  # the target stops with the server
 
     again = steward("serve", "--demo", "--database-url", database_url, "--no-runner")
     assert again.exit_code == 0, again.output
     assert "already had clients" in again.stdout
-    assert (_count(database_url, Client), _count(database_url, Monitor)) == (2, 10)
+    assert (_count(database_url, Client), _count(database_url, Monitor)) == (2, 11)
     token = next(line.split()[-1] for line in again.stdout.splitlines() if "admin token:" in line)
     monkeypatch.setenv("STEWARD_DATABASE_URL", database_url)
     assert token.startswith("stw_")

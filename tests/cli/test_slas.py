@@ -188,8 +188,10 @@ def test_availability_is_never_printed_without_its_policy(local: Steward, sla: i
     assert "│ availability " in report.stdout
     assert "│ budget left " in report.stdout
     assert "│ down         │ 0s in 0 outages " in report.stdout
+    assert "│ policy       │ v1 (below) " in report.stdout
     policy = [i for i, line in enumerate(lines) if line.startswith("counted by accounting policy v1: ")]
     assert len(policy) == 1
+    assert lines[policy[0]].startswith("counted by accounting policy v1: time-weighted from state intervals;")
     assert lines[policy[0] + 1].startswith("formula: ")
     data = ok_json(local("slas", "availability", sla, "--period", "previous", "--json"))
     assert data["figures"][0]["policy_version"] == 1

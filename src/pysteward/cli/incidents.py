@@ -39,7 +39,6 @@ INCIDENT_COLUMNS: list[Column] = [
     ("opened", "opened"),
     ("response", "response_left"),
     ("resolution", "resolution_left"),
-    ("", "paused_marker"),
 ]
 TIMER_COLUMNS: list[Column] = [
     ("timer", "name"),
@@ -84,14 +83,17 @@ def choice(value: str, choices: Sequence[str], flag: str) -> str:
     raise InputError(f"{flag}: {value!r} is not one of {', '.join(choices)}")
 
 
-def duration_text(seconds: float) -> str:
-    """A length of time for people: `45s`, `12m`, `3h 05m`, `2d 04h` (sign dropped)."""
+def duration_text(seconds: float, *, days: bool = True) -> str:
+    """A length of time for people: `45s`, `12m`, `3h 05m`, `2d 04h` (sign dropped).
+
+    `days=False` counts in hours instead (`52h 00m`), for business time, where a day of 24 hours
+    would read as a calendar day."""
     whole = round(abs(seconds))
-    days, rest = divmod(whole, 86400)
+    whole_days, rest = divmod(whole, 86400) if days else (0, whole)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours:02d}h"
+    if whole_days:
+        return f"{whole_days}d {hours:02d}h"
     if hours:
         return f"{hours}h {minutes:02d}m"
     if minutes:
@@ -114,7 +116,7 @@ def timer_text(timer: dict[str, Any]) -> str:
         return "–"
     if left is None or state in {"met", "missed"}:
         return state
-    return f"{state} {duration_text(left)} {'left' if left >= 0 else 'over'}"
+    return f"{state} {duration_text(left, days=False)} {'left' if left >= 0 else 'over'}"
 
 
 def _row(incident: dict[str, Any]) -> dict[str, Any]:
@@ -123,7 +125,7 @@ def _row(incident: dict[str, Any]) -> dict[str, Any]:
         "opened": utc_text(incident["opened_at"]),
         "response_left": timer_text(incident["response"]),
         "resolution_left": timer_text(incident["resolution"]),
-        "paused_marker": "paused" if incident.get("paused_since") else "",
+        "status": f"{incident['status']} (paused)" if incident.get("paused_since") else incident["status"],
     }
 
 
@@ -137,7 +139,7 @@ def _timer_row(name: str, timer: dict[str, Any]) -> dict[str, Any]:
         "state": timer["state"],
         "due": utc_text(timer.get("due_at")),
         "warn": utc_text(timer.get("warn_at")),
-        "left": None if left is None else f"{'' if left >= 0 else '-'}{duration_text(left)}",
+        "left": None if left is None else f"{'' if left >= 0 else '-'}{duration_text(left, days=False)}",
         "used": None if used is None else f"{used:.0f} %",
         "paused": timer.get("paused", False),
     }

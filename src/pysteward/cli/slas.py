@@ -402,12 +402,17 @@ def _print_availability(report: dict[str, Any]) -> None:
         f"SLA {report['sla_id']}, period {period['label']}: {utc_text(period['start'])} to "
         f"{utc_text(period['end'])}, measured until {utc_text(report['measured_until'])}"
     )
+    policies: dict[int, tuple[str, str]] = {}
     for figure in report["figures"]:
-        print_object(
-            _figure_fields(figure), title=f"{figure['service_name']} (service {figure['service_id']})"
+        fields = {**_figure_fields(figure), "policy": f"v{figure['policy_version']} (below)"}
+        print_object(fields, title=f"{figure['service_name']} (service {figure['service_id']})")
+        policies[figure["policy_version"]] = (figure["policy"], figure["formula"])
+    # Every version the figures were counted by, once each: a closed period may keep an older one.
+    for version, (text, formula) in sorted(policies.items()):
+        typer.echo(
+            f"counted by accounting policy v{version}: {text.removeprefix(f'Accounting policy v{version}: ')}"
         )
-        typer.echo(f"counted by accounting policy v{figure['policy_version']}: {figure['policy']}")
-        typer.echo(f"formula: {figure['formula']}")
+        typer.echo(f"formula: {formula}")
     if not report["figures"]:
         typer.echo("no service is covered by this SLA", err=True)
 

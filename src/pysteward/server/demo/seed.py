@@ -148,6 +148,7 @@ def _monitors(target: str) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         "storefront": [
             ("Home page", _http(f"{target}/ok", 10)),
             ("Search (slow)", _http(f"{target}/slow", 15, max_latency_ms=500)),
+            (ORDERS_MONITOR, _http(f"{target}/orders", 10, priority="P3")),
         ],
         "checkout-api": [
             ("Payments (flaky)", _http(f"{target}/flaky", 10, priority="P4")),
@@ -168,7 +169,6 @@ def _monitors(target: str) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         "patient-portal": [
             ("Login page", _http(f"{target}/ok", 10, expected_status=[200], body_contains="ok")),
             ("Legacy admin (down)", _http(f"{target}/down", 10, priority="P4")),
-            (ORDERS_MONITOR, _http(f"{target}/orders", 10, priority="P3")),
             ("Status API", _http(f"{target}/json", 15, body_contains='"status"')),
         ],
         "records-sync": [
