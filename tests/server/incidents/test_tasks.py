@@ -4,6 +4,7 @@ simply a new session."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from pysteward.server.estate.models import Service
 from pysteward.server.incidents import service as incidents
+from pysteward.server.incidents import tasks
 from pysteward.server.incidents.escalation import run_escalations
 from pysteward.server.incidents.models import (
     Breach,
@@ -183,6 +185,44 @@ def test_one_tick_moves_many_timers_and_tells_only_the_channels_in_scope(engine:
         assert [tuple(k) for k in kinds] == [
             (incident_id, kind) for incident_id in ids for kind in ("response_warning", "response_breached")
         ]
+
+
+def test_two_workers_ticking_at_once_move_each_timer_once(engine: Engine) -> None:
+    with open_session(engine) as session:
+        world = make_world(session)
+        for n in range(3):
+            incidents.open_incident(
+                session,
+                client_id=world.client_id,
+                service_id=world.service_id,
+                priority=Priority.P1,
+                title=f"down {n}",
+                source=IncidentSource.API,
+                now=at(0),
+            )
+        session.commit()
+    seen: list[int] = []
+    with open_session(engine) as first:
+        assert (
+            tasks._advance(first, "response", TimerState.WARNING, now=at(12)) == 3
+        )  # claimed, not committed
+        second = threading.Thread(target=lambda: seen.append(_warnings_of_a_tick(engine, at(12))))
+        second.start()
+        second.join(timeout=0.5)
+        assert second.is_alive()  # the other worker waits for the claim to be decided
+        first.commit()
+    second.join(timeout=30)
+    assert seen == [0]
+    with open_session(engine) as session:
+        kinds = session.scalars(
+            select(IncidentEvent.kind).where(IncidentEvent.kind == "response_warning")
+        ).all()
+        assert len(kinds) == 3
+
+
+def _warnings_of_a_tick(engine: Engine, now: datetime) -> int:
+    with open_session(engine) as session:
+        return tick_timers(session, now=now).warnings
 
 
 def test_a_paused_resolution_clock_neither_warns_nor_breaches(engine: Engine) -> None:

@@ -18,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,12 +38,12 @@ from pysteward.server.incidents.service import close, open_incident, reopen_inci
 from pysteward.server.monitors.models import Monitor, State
 from pysteward.server.notify.delivery import IncidentNotice, notify_incidents
 from pysteward.server.slas.models import Priority
+from pysteward.store import insert_rows
 
 __all__ = ["TickCounts", "run_escalations", "sync_monitor_incidents", "tick_timers"]
 
 _OPEN = (IncidentStatus.TRIGGERED, IncidentStatus.ACKNOWLEDGED)
 _RECOVERED = (State.UP, State.DEGRADED)
-_CHUNK = 5000  # ids per statement, well under every engine's bound-parameter limit
 
 
 def sync_monitor_incidents(session: Session, *, now: datetime) -> tuple[int, int]:
@@ -170,10 +171,9 @@ class _Due:
 
 
 def _advance(session: Session, target: str, to: TimerState, *, now: datetime) -> int:
-    """Move `target` timers past their warning (or due) time to `to`, in bulk: one update, one insert
-    of timeline events, of breaches and of deliveries for any number of incidents."""
+    """Move `target` timers past their warning (or due) time to `to`, in bulk: one update, and a
+    multi-row insert each of timeline events, breaches and deliveries, for any number of incidents."""
     state = getattr(Incident, f"{target}_state")
-    due_column = getattr(Incident, f"{target}_due_at")
     moment = getattr(Incident, f"{target}_{'warn' if to is TimerState.WARNING else 'due'}_at")
     before = (TimerState.RUNNING,) if to is TimerState.WARNING else (TimerState.RUNNING, TimerState.WARNING)
     running = (
@@ -181,21 +181,25 @@ def _advance(session: Session, target: str, to: TimerState, *, now: datetime) ->
         if target == "response"
         else and_(Incident.status.in_(_OPEN), Incident.paused_since.is_(None))
     )
-    columns = (Incident.id, Incident.client_id, Incident.service_id, Incident.sla_id, Incident.priority)
-    query = select(*columns, Incident.title, due_column).where(
-        running, state.in_(before), moment.is_not(None), moment <= now
+    # Claimed with one conditional UPDATE (STYLE 28): a worker that ticks at the same moment finds the
+    # rows already moved and takes none of them twice.
+    claim = (
+        update(Incident)
+        .where(running, state.in_(before), moment.is_not(None), moment <= now)
+        .values({state: to, Incident.updated_at: now})
+        .returning(
+            Incident.id,
+            Incident.client_id,
+            Incident.service_id,
+            Incident.sla_id,
+            Incident.priority,
+            Incident.title,
+            getattr(Incident, f"{target}_due_at"),
+        )
     )
-    rows = [
-        _Due(*row) for row in session.execute(query.order_by(Incident.id).with_for_update(skip_locked=True))
-    ]
+    rows = sorted((_Due(*row) for row in session.execute(claim)), key=attrgetter("id"))
     if not rows:
         return 0
-    ids = [row.id for row in rows]
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        session.execute(
-            update(Incident).where(Incident.id.in_(chunk)).values({state: to, Incident.updated_at: now})
-        )
     _record_change(session, rows, target, to, now)
     return len(rows)
 
@@ -211,12 +215,13 @@ def _record_change(
             "incident_id": row.id,
             "at": now,
             "kind": kind,
+            "actor_id": None,
             "message": "",
             "details": {"due_at": row.due_at.isoformat()},
         }
         for row in rows
     ]
-    session.execute(insert(IncidentEvent), events)
+    insert_rows(session, IncidentEvent, events)
     if to is TimerState.BREACHED:
         _record_breaches(session, rows, target, now)
     headline = f"{target.capitalize()} target {'75 % used' if to is TimerState.WARNING else 'breached'}"
@@ -252,4 +257,4 @@ def _record_breaches(session: Session, rows: Sequence[_Due], target: str, now: d
         if (row.id, row.due_at) not in known
     ]
     if breaches:
-        session.execute(insert(Breach), breaches)
+        insert_rows(session, Breach, breaches)
