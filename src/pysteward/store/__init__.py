@@ -8,7 +8,6 @@ for production. One code path serves both, and every storage test runs on both.
 """
 
 from pysteward.store.base import Base, UTCDateTime, utcnow
-from pysteward.store.bulk import insert_rows
 from pysteward.store.engine import (
     StoreError,
     default_database_url,
@@ -25,7 +24,6 @@ __all__ = [
     "current_revision",
     "default_database_url",
     "head_revision",
-    "insert_rows",
     "make_engine",
     "make_session_factory",
     "migrate",
