@@ -8,6 +8,7 @@ for production. One code path serves both, and every storage test runs on both.
 """
 
 from pysteward.store.base import Base, UTCDateTime, utcnow
+from pysteward.store.bulk import insert_rows
 from pysteward.store.engine import (
     StoreError,
     default_database_url,
@@ -24,6 +25,7 @@ __all__ = [
     "current_revision",
     "default_database_url",
     "head_revision",
+    "insert_rows",
     "make_engine",
     "make_session_factory",
     "migrate",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import attrgetter
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,7 @@ from pysteward.server.incidents.service import close, open_incident, reopen_inci
 from pysteward.server.monitors.models import Monitor, State
 from pysteward.server.notify.delivery import IncidentNotice, notify_incidents
 from pysteward.server.slas.models import Priority
+from pysteward.store import insert_rows
 
 __all__ = ["TickCounts", "run_escalations", "sync_monitor_incidents", "tick_timers"]
 
@@ -220,7 +221,7 @@ def _record_change(
         }
         for row in rows
     ]
-    session.execute(insert(IncidentEvent), events)
+    insert_rows(session, IncidentEvent, events)
     if to is TimerState.BREACHED:
         _record_breaches(session, rows, target, now)
     headline = f"{target.capitalize()} target {'75 % used' if to is TimerState.WARNING else 'breached'}"
@@ -256,4 +257,4 @@ def _record_breaches(session: Session, rows: Sequence[_Due], target: str, now: d
         if (row.id, row.due_at) not in known
     ]
     if breaches:
-        session.execute(insert(Breach), breaches)
+        insert_rows(session, Breach, breaches)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from pysteward.server.incidents.models import Incident
@@ -31,6 +31,7 @@ from pysteward.server.notify.models import (
 from pysteward.server.notify.sender import Sender, SendResult, with_recipient
 from pysteward.server.settings import Settings
 from pysteward.server.tenancy.models import User
+from pysteward.store import insert_rows
 
 __all__ = [
     "MAX_BACKOFF",
@@ -125,10 +126,7 @@ def _incident_rows(
 def notify_incidents(session: Session, *, notices: Sequence[IncidentNotice], now: datetime) -> int:
     """Queue the deliveries of many notices in one bulk insert (a tick may warn thousands of incidents
     at once); how many. No commit."""
-    rows = _incident_rows(session, notices, now)
-    if rows:  # an executemany: batched by the driver, no ORM object per row
-        session.execute(insert(Delivery), rows)
-    return len(rows)
+    return insert_rows(session, Delivery, _incident_rows(session, notices, now))
 
 
 def notify_incident(
