@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     session_hours: float = Field(default=12.0, gt=0)
     login_attempts_per_minute: int = Field(default=5, ge=1)
     allow_private_targets: Annotated[tuple[str, ...], NoDecode] = ()
-    """Networks (`127.0.0.1/32`, `10.0.0.0/8`) monitors may reach; private ranges are refused otherwise."""
+    """Networks (`127.0.0.1/32`, `10.0.0.0/8`) monitors and channels may reach although private."""
     runner: bool = True
     """Run the in-process checker with the API; off when Celery workers do the checking."""
     runner_concurrency: int = Field(default=200, ge=1)

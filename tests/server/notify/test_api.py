@@ -91,6 +91,26 @@ def test_a_url_apprise_cannot_use_is_refused_naming_the_field(
     assert error["details"][0]["field"] == "body.url"
 
 
+@pytest.mark.parametrize("host", ["10.0.0.5", "192.168.1.20", "[::1]", "169.254.169.254"])
+def test_a_channel_to_a_private_address_not_allowed_is_refused(
+    client: TestClient, personas: Personas, host: str
+) -> None:
+    answer = post_channel(client, personas, url=f"json://{host}:8080/hook")
+    assert answer.status_code == 422
+    assert answer.json()["error"]["message"] == (
+        f"body.url: {host.strip('[]')} is a private or reserved address; "
+        "allow its network in STEWARD_ALLOW_PRIVATE_TARGETS to send notifications there"
+    )
+    made = post_channel(client, personas, url="json://127.0.0.1:8080/hook")  # allowed in these tests
+    assert made.status_code == 201
+    moved = client.patch(
+        f"/api/v1/channels/{made.json()['id']}",
+        json={"url": "json://10.1.2.3/hook"},
+        headers=personas.headers("engineer"),
+    )
+    assert moved.status_code == 422
+
+
 def test_a_service_channel_takes_its_services_client(
     client: TestClient, personas: Personas, sessions: Sessions
 ) -> None:
@@ -124,22 +144,23 @@ def test_creating_in_an_unknown_client_or_service_answers_404(client: TestClient
 
 
 def test_a_caller_limited_to_one_client_cannot_create_provider_wide_channels(
-    sessions: Sessions, personas: Personas
+    sessions: Sessions, personas: Personas, settings: Settings
 ) -> None:
     narrowed = Principal(
         user_id=personas["engineer"].user_id, role=Role.ENGINEER, client_id=personas.acme, via="token"
     )
     data = ChannelCreate(name="x", url="json://127.0.0.1:9/x")
     with sessions() as session, pytest.raises(ApiError) as raised:
-        create_channel(session, principal=narrowed, data=data, now=NOW)
+        create_channel(session, principal=narrowed, data=data, now=NOW, settings=settings)
     assert raised.value.status == 403
     with sessions() as session:
         other = ChannelCreate(name="x", url="json://127.0.0.1:9/x", client_id=personas.globex)
         with pytest.raises(ApiError) as hidden:
-            create_channel(session, principal=narrowed, data=other, now=NOW)
+            create_channel(session, principal=narrowed, data=other, now=NOW, settings=settings)
         assert hidden.value.status == 404
         mine = ChannelCreate(name="x", url="json://127.0.0.1:9/x", client_id=personas.acme)
-        assert create_channel(session, principal=narrowed, data=mine, now=NOW).client_id == personas.acme
+        made = create_channel(session, principal=narrowed, data=mine, now=NOW, settings=settings)
+        assert made.client_id == personas.acme
 
 
 def test_a_viewer_lists_only_their_clients_channels(

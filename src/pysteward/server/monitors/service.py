@@ -8,7 +8,6 @@ page 200 of 10,000 monitors costs what page 1 costs.
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from pysteward.server.monitors.schemas import (
     RollupPublic,
     TcpMonitorCreate,
 )
-from pysteward.server.monitors.targets import is_refused_address
+from pysteward.server.monitors.targets import refuse_private_literal
 from pysteward.server.pagination import PageParams
 from pysteward.server.principal import Principal
 from pysteward.server.settings import IPNetwork, Settings
@@ -132,16 +131,7 @@ def _refuse_private(kind: MonitorKind, config: dict[str, Any], allowed: Iterable
         field, host = "body.config.host", str(config["host"]).strip("[]")
     else:
         return
-    try:
-        ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        return
-    if is_refused_address(host, allowed):
-        raise ApiError(
-            422,
-            f"{field}: {host} is a private or reserved address; "
-            "allow its network in STEWARD_ALLOW_PRIVATE_TARGETS to monitor it",
-        )
+    refuse_private_literal(field, host, allowed, to="monitor it")
 
 
 def create_monitor(

@@ -89,9 +89,12 @@ def list_channels(
 
 
 @router.post("/channels", status_code=201, summary="Create a channel", responses=error_responses(403, 404))
-def create_channel(session: DbSession, principal: Writer, data: ChannelCreate) -> ChannelPublic:
-    """A new channel; 422 names the field when Apprise cannot use the URL."""
-    created = notify.create_channel(session, principal=principal, data=data, now=utcnow())
+def create_channel(
+    session: DbSession, principal: Writer, data: ChannelCreate, settings: AppSettings
+) -> ChannelPublic:
+    """A new channel; 422 names the field when Apprise cannot use the URL or its host is a private
+    address not allowed by `STEWARD_ALLOW_PRIVATE_TARGETS`."""
+    created = notify.create_channel(session, principal=principal, data=data, now=utcnow(), settings=settings)
     return ChannelPublic.from_channel(created)
 
 
@@ -103,10 +106,12 @@ def get_channel(session: DbSession, principal: CurrentUser, channel_id: PathId) 
 
 @router.patch("/channels/{channel_id}", summary="Change a channel", responses=error_responses(403, 404))
 def update_channel(
-    session: DbSession, principal: CurrentUser, channel_id: PathId, data: ChannelUpdate
+    session: DbSession, principal: CurrentUser, channel_id: PathId, data: ChannelUpdate, settings: AppSettings
 ) -> ChannelPublic:
     """Change the given fields; enabling a disabled channel clears its `disabled_reason`."""
-    updated = notify.update_channel(session, principal=principal, channel_id=channel_id, data=data)
+    updated = notify.update_channel(
+        session, principal=principal, channel_id=channel_id, data=data, settings=settings
+    )
     return ChannelPublic.from_channel(updated)
 
 

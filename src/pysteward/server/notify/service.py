@@ -9,12 +9,14 @@ Admin notices are for provider admins only.
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from pysteward.server.errors import ApiError
 from pysteward.server.estate.service import get_service_for, keyset_page
+from pysteward.server.monitors.targets import refuse_private_literal
 from pysteward.server.notify.delivery import send_now
 from pysteward.server.notify.models import (
     AdminNotice,
@@ -112,9 +114,19 @@ def _refuse_scoped_admin_channel(client_id: int | None, for_admins: bool) -> Non
         raise ApiError(422, "body.for_admins: only provider-wide channels may receive admin notices")
 
 
-def create_channel(session: Session, *, principal: Principal, data: ChannelCreate, now: datetime) -> Channel:
+def _refuse_private(url: str, settings: Settings) -> None:
+    """422 when the URL's host is an IP literal in a private or reserved range not allowed (STYLE 19):
+    a webhook to 10.0.0.5 is a request from inside the provider's network."""
+    host = urlsplit(url).hostname or ""
+    refuse_private_literal("body.url", host, settings.private_networks_allowed, to="send notifications there")
+
+
+def create_channel(
+    session: Session, *, principal: Principal, data: ChannelCreate, now: datetime, settings: Settings
+) -> Channel:
     """A new channel in a scope `principal` sees (provider staff only)."""
     require_writer(principal)
+    _refuse_private(data.url, settings)
     client_id, service_id = _scope(session, principal, data)
     _refuse_scoped_admin_channel(client_id, data.for_admins)
     values = data.model_dump(exclude={"client_id", "service_id"})
@@ -125,12 +137,14 @@ def create_channel(session: Session, *, principal: Principal, data: ChannelCreat
 
 
 def update_channel(
-    session: Session, *, principal: Principal, channel_id: int, data: ChannelUpdate
+    session: Session, *, principal: Principal, channel_id: int, data: ChannelUpdate, settings: Settings
 ) -> Channel:
     """Apply the given fields; re-enabling a channel clears why it was disabled."""
     channel = get_channel_for(session, principal, channel_id)
     require_writer(principal)  # after the look-up: another client's channel answers 404, not 403
     changes = data.model_dump(exclude_none=True)
+    if "url" in changes:
+        _refuse_private(changes["url"], settings)
     _refuse_scoped_admin_channel(channel.client_id, changes.get("for_admins", channel.for_admins))
     if changes.get("enabled") and not channel.enabled:
         channel.disabled_reason = ""
