@@ -48,7 +48,6 @@ SIDES = ("own", "foreign")
 TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/openapi.json"): Rule(Access.PUBLIC),
     ("GET", "/api/v1/docs"): Rule(Access.PUBLIC),
-    ("GET", "/docs/oauth2-redirect"): Rule(Access.PUBLIC),
     ("POST", "/api/v1/auth/login"): Rule(Access.PUBLIC, body=lambda t: {"email": t.email, "password": t.password}),
     ("POST", "/api/v1/auth/logout"): Rule(Access.PUBLIC),
     ("GET", "/api/v1/me"): Rule(Access.AUTHENTICATED),

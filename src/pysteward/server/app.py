@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from pysteward import __version__
+from pysteward.server.docs_ui import install_docs
 from pysteward.server.errors import install_error_handlers
 from pysteward.server.observability import install_observability
 from pysteward.server.settings import Settings
@@ -42,7 +43,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> FastAPI:
         ),
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served by docs_ui, without a CDN
         redoc_url=None,
     )
     app.state.settings = settings
@@ -50,6 +51,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> FastAPI:
     app.state.sessions = make_session_factory(engine)
     install_error_handlers(app)
     install_observability(app)
+    install_docs(app, API_PREFIX)
     _mount(app)
     return app
 
