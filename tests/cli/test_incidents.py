@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from typer.testing import Result
 
-from pysteward.cli.incidents import choice, duration_text, timer_text, utc_text
+from pysteward.cli._render import duration_text, utc_text
+from pysteward.cli.incidents import timer_text
+from pysteward.cli.resources import choice
 from pysteward.errors import InputError
 from tests.cli.conftest import Steward
 

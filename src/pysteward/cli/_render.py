@@ -1,12 +1,13 @@
-"""Rich tables and JSON for the resource commands: API objects in, text on stdout."""
+"""Rich tables, JSON and time formats for the resource commands: API objects in, text on stdout."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["Column", "print_json", "print_object", "print_table"]
+__all__ = ["Column", "duration_text", "print_json", "print_object", "print_table", "utc_text"]
 
 Column = tuple[str, str]
 """(heading, key of the API object)."""
@@ -65,3 +66,28 @@ def print_object(value: dict[str, Any], *, title: str | None = None) -> None:
     for key, item in value.items():
         table.add_row(escape(key), escape(cell(item)))
     _console().print(table)
+
+
+def duration_text(seconds: float, *, days: bool = True) -> str:
+    """A length of time for people: `45s`, `12m`, `3h 05m`, `2d 04h` (sign dropped).
+
+    `days=False` counts in hours instead (`52h 00m`), for business time, where a day of 24 hours
+    would read as a calendar day."""
+    whole = round(abs(seconds))
+    whole_days, rest = divmod(whole, 86400) if days else (0, whole)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if whole_days:
+        return f"{whole_days}d {hours:02d}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m"
+    return f"{secs}s"
+
+
+def utc_text(value: str | None) -> str | None:
+    """An API timestamp as `2026-11-22 09:30 UTC`; None stays None."""
+    if value is None:
+        return None
+    return datetime.fromisoformat(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

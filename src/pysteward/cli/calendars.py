@@ -152,7 +152,7 @@ def calendars_list(
     """List business calendars."""
     with command_errors(verbose), connect(server, token, database_url) as api:
         items = list(api.pages("/calendars", {}, limit=limit))
-    print_list(items if as_json else [_calendar_row(c) for c in items], CALENDAR_COLUMNS, as_json, "calendar")
+    print_list(items, CALENDAR_COLUMNS, as_json, "calendar", row=_calendar_row)
 
 
 @app.command("show")

@@ -13,10 +13,9 @@ import typer
 from pysteward.cli._api import DatabaseUrlOption, JsonOption, ServerOption, TokenOption
 from pysteward.cli._errors import command_errors
 from pysteward.cli._options import VerboseOption
-from pysteward.cli._render import Column, print_json, print_object, print_table
-from pysteward.cli.incidents import choice, print_counted, utc_text
+from pysteward.cli._render import Column, print_json, print_object, print_table, utc_text
 from pysteward.cli.monitors import parse_duration
-from pysteward.cli.resources import IdArgument, LimitOption, add_remove_command, connect, print_list
+from pysteward.cli.resources import IdArgument, LimitOption, add_remove_command, choice, connect, print_list
 from pysteward.errors import InputError, OperationalError
 
 __all__ = ["app", "escalations", "parse_step"]
@@ -144,7 +143,7 @@ def list_command(
     """List notification channels (URLs masked)."""
     with command_errors(verbose), connect(server, token, database_url) as api:
         items = list(api.pages("/channels", {"client_id": client, "service_id": service}, limit=limit))
-    print_list(items if as_json else [_channel_row(c) for c in items], CHANNEL_COLUMNS, as_json, "channel")
+    print_list(items, CHANNEL_COLUMNS, as_json, "channel", row=_channel_row)
 
 
 @app.command("show")
@@ -223,6 +222,10 @@ _add_switch("disable", False)
 add_remove_command(app, "channel", "with its deliveries")
 
 
+def _delivery_row(delivery: dict[str, Any]) -> dict[str, Any]:
+    return {**delivery, "to": _step_target(delivery), "next": utc_text(delivery.get("next_attempt_at"))}
+
+
 @app.command("deliveries")
 def deliveries_command(
     channel: Annotated[int | None, typer.Option("--channel", min=1, help="Only to this channel.")] = None,
@@ -246,8 +249,7 @@ def deliveries_command(
         }
         with connect(server, token, database_url) as api:
             items = list(api.pages("/deliveries", params, limit=limit))
-    rows = [{**d, "to": _step_target(d), "next": utc_text(d.get("next_attempt_at"))} for d in items]
-    print_counted(items, rows, DELIVERY_COLUMNS, as_json, ("delivery", "deliveries"))
+    print_list(items, DELIVERY_COLUMNS, as_json, "delivery", row=_delivery_row, plural="deliveries")
 
 
 @app.command("notices")
@@ -262,8 +264,7 @@ def notices_command(
     """List notices for the provider's admins (a channel disabled, …)."""
     with command_errors(verbose), connect(server, token, database_url) as api:
         items = list(api.pages("/notices", {}, limit=limit))
-    rows = [{**n, "when": utc_text(n.get("at"))} for n in items]
-    print_list(items if as_json else rows, NOTICE_COLUMNS, as_json, "notice")
+    print_list(items, NOTICE_COLUMNS, as_json, "notice", row=lambda n: {**n, "when": utc_text(n.get("at"))})
 
 
 # Escalation policies ----------------------------------------------------------------------------
@@ -359,8 +360,9 @@ def escalations_list(
     """List escalation policies."""
     with command_errors(verbose), connect(server, token, database_url) as api:
         items = list(api.pages("/escalation-policies", {}, limit=limit))
-    rows = [_policy_row(p) for p in items]
-    print_counted(items, rows, POLICY_COLUMNS, as_json, ("escalation policy", "escalation policies"))
+    print_list(
+        items, POLICY_COLUMNS, as_json, "escalation policy", row=_policy_row, plural="escalation policies"
+    )
 
 
 @escalations.command("show")

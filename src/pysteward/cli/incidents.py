@@ -1,13 +1,8 @@
-"""`steward incidents …`: open, acknowledge, assign, pause, resolve and follow incidents and their timers.
-
-Also the small helpers the SLA and channel commands share: `choice`,
-`duration_text` and `utc_text`.
-"""
+"""`steward incidents …`: open, acknowledge, assign, pause, resolve and follow incidents and their timers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -15,11 +10,11 @@ import typer
 from pysteward.cli._api import Api, DatabaseUrlOption, JsonOption, ServerOption, TokenOption
 from pysteward.cli._errors import command_errors
 from pysteward.cli._options import VerboseOption
-from pysteward.cli._render import Column, print_json, print_object, print_table
-from pysteward.cli.resources import IdArgument, LimitOption, connect, print_list
+from pysteward.cli._render import Column, duration_text, print_json, print_object, print_table, utc_text
+from pysteward.cli.resources import IdArgument, LimitOption, choice, connect, print_list
 from pysteward.errors import InputError
 
-__all__ = ["PRIORITIES", "app", "choice", "duration_text", "print_counted", "utc_text"]
+__all__ = ["PRIORITIES", "app"]
 
 app = typer.Typer(
     help="Work on incidents: priorities, acknowledgement, SLA timers, timeline.", no_args_is_help=True
@@ -58,54 +53,6 @@ EVENT_COLUMNS: list[Column] = [
 
 PriorityOption = Annotated[str, typer.Option("--priority", help="P1 (most urgent) to P4.")]
 NoteOption = Annotated[str, typer.Option("--note", help="Why (kept on the timeline).")]
-
-
-def print_counted(
-    items: list[dict[str, Any]],
-    rows: list[dict[str, Any]],
-    columns: list[Column],
-    as_json: bool,
-    noun: tuple[str, str],
-) -> None:
-    """`items` as JSON (`{"items": […]}`), or their table `rows` and a count (one, many) on stderr."""
-    if as_json:
-        print_json({"items": items})
-        return
-    print_table(rows, columns)
-    typer.echo(f"{len(rows)} {noun[0] if len(rows) == 1 else noun[1]}", err=True)
-
-
-def choice(value: str, choices: Sequence[str], flag: str) -> str:
-    """`value` as one of `choices` (case-insensitive); `InputError` naming `flag` otherwise."""
-    for known in choices:
-        if value.casefold() == known.casefold():
-            return known
-    raise InputError(f"{flag}: {value!r} is not one of {', '.join(choices)}")
-
-
-def duration_text(seconds: float, *, days: bool = True) -> str:
-    """A length of time for people: `45s`, `12m`, `3h 05m`, `2d 04h` (sign dropped).
-
-    `days=False` counts in hours instead (`52h 00m`), for business time, where a day of 24 hours
-    would read as a calendar day."""
-    whole = round(abs(seconds))
-    whole_days, rest = divmod(whole, 86400) if days else (0, whole)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if whole_days:
-        return f"{whole_days}d {hours:02d}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m"
-    return f"{secs}s"
-
-
-def utc_text(value: str | None) -> str | None:
-    """An API timestamp as `2026-11-22 09:30 UTC`; None stays None."""
-    if value is None:
-        return None
-    return datetime.fromisoformat(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def timer_text(timer: dict[str, Any]) -> str:
@@ -225,7 +172,7 @@ def list_command(
         }
         with connect(server, token, database_url) as api:
             items = list(api.pages("/incidents", params, limit=limit))
-        print_list(items if as_json else [_row(i) for i in items], INCIDENT_COLUMNS, as_json, "incident")
+        print_list(items, INCIDENT_COLUMNS, as_json, "incident", row=_row)
 
 
 @app.command("show")

@@ -11,8 +11,7 @@ import typer
 from pysteward.cli._api import DatabaseUrlOption, JsonOption, ServerOption, TokenOption
 from pysteward.cli._errors import command_errors
 from pysteward.cli._options import VerboseOption
-from pysteward.cli._render import Column, print_json, print_object
-from pysteward.cli.incidents import duration_text, utc_text
+from pysteward.cli._render import Column, duration_text, print_json, print_object, utc_text
 from pysteward.cli.monitors import parse_duration
 from pysteward.cli.resources import IdArgument, LimitOption, connect, print_list
 from pysteward.errors import InputError
@@ -150,9 +149,7 @@ def maintenance_list(
     """List an SLA's maintenance windows."""
     with command_errors(verbose), connect(server, token, database_url) as api:
         items = list(api.pages(f"/slas/{ident}/maintenance", {}, limit=limit))
-    print_list(
-        items if as_json else [window_row(w) for w in items], WINDOW_COLUMNS, as_json, "maintenance window"
-    )
+    print_list(items, WINDOW_COLUMNS, as_json, "maintenance window", row=window_row)
 
 
 @app.command("remove")

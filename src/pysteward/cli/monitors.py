@@ -246,9 +246,7 @@ def list_command(
         params = {"service_id": service, "client_id": client, "state": state}
         with connect(server, token, database_url) as api:
             items = list(api.pages("/monitors", params, limit=limit))
-        if not as_json:
-            items = [_row(m) for m in items]
-        print_list(items, MONITOR_COLUMNS, as_json, "monitor")
+        print_list(items, MONITOR_COLUMNS, as_json, "monitor", row=_row)
 
 
 @app.command("show")

@@ -5,7 +5,7 @@ The monitor commands live in `monitors.py`; both share the connection options de
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import typer
@@ -14,12 +14,14 @@ from pysteward.cli._api import Api, DatabaseUrlOption, JsonOption, ServerOption,
 from pysteward.cli._errors import command_errors
 from pysteward.cli._options import VerboseOption
 from pysteward.cli._render import Column, print_json, print_object, print_table
+from pysteward.errors import InputError
 
 __all__ = [
     "IdArgument",
     "LimitOption",
     "add_remove_command",
     "add_show_command",
+    "choice",
     "clients",
     "connect",
     "created",
@@ -52,13 +54,22 @@ def connect(server: str | None, token: str | None, database_url: str | None) -> 
     return Api(server=server, token=token, database_url=database_url)
 
 
-def print_list(items: list[dict[str, Any]], columns: list[Column], as_json: bool, noun: str) -> None:
-    """A list as JSON (`{"items": […]}`) or a table, with a count on stderr."""
+def print_list(
+    items: list[dict[str, Any]],
+    columns: list[Column],
+    as_json: bool,
+    noun: str,
+    *,
+    row: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    plural: str | None = None,
+) -> None:
+    """A list as JSON (`{"items": […]}`, as the API answered) or a table of `row(item)` for each item,
+    with a count on stderr (`plural`, else `noun` + "s", for many)."""
     if as_json:
         print_json({"items": items})
         return
-    print_table(items, columns)
-    typer.echo(f"{len(items)} {noun}{'' if len(items) == 1 else 's'}", err=True)
+    print_table(items if row is None else [row(item) for item in items], columns)
+    typer.echo(f"{len(items)} {noun if len(items) == 1 else plural or noun + 's'}", err=True)
 
 
 def show(api: Api, kind: str, ident: int, as_json: bool) -> None:
@@ -237,3 +248,11 @@ def services_list(
 
 add_show_command(services, "service")
 add_remove_command(services, "service", "with its monitors and results")
+
+
+def choice(value: str, choices: Sequence[str], flag: str) -> str:
+    """`value` as one of `choices` (case-insensitive); `InputError` naming `flag` otherwise."""
+    for known in choices:
+        if value.casefold() == known.casefold():
+            return known
+    raise InputError(f"{flag}: {value!r} is not one of {', '.join(choices)}")

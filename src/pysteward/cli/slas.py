@@ -16,11 +16,11 @@ import typer
 from pysteward.cli._api import Api, DatabaseUrlOption, JsonOption, ServerOption, TokenOption
 from pysteward.cli._errors import command_errors
 from pysteward.cli._options import VerboseOption
-from pysteward.cli._render import Column, print_json, print_object, print_table
-from pysteward.cli.incidents import PRIORITIES, choice, duration_text, utc_text
+from pysteward.cli._render import Column, duration_text, print_json, print_object, print_table, utc_text
+from pysteward.cli.incidents import PRIORITIES
 from pysteward.cli.maintenance import WINDOW_COLUMNS, window_row
 from pysteward.cli.maintenance import app as maintenance
-from pysteward.cli.resources import IdArgument, LimitOption, add_remove_command, connect, print_list
+from pysteward.cli.resources import IdArgument, LimitOption, add_remove_command, choice, connect, print_list
 from pysteward.errors import InputError
 
 __all__ = ["app", "parse_target"]
@@ -196,7 +196,7 @@ def list_command(
     """List SLAs."""
     with command_errors(verbose), connect(server, token, database_url) as api:
         items = list(api.pages("/slas", {"client_id": client, "service_id": service}, limit=limit))
-    print_list(items if as_json else [_row(s) for s in items], SLA_COLUMNS, as_json, "SLA")
+    print_list(items, SLA_COLUMNS, as_json, "SLA", row=_row)
 
 
 @app.command("show")
@@ -438,6 +438,10 @@ def availability_command(
         _print_availability(report)
 
 
+def _burn_row(alert: dict[str, Any]) -> dict[str, Any]:
+    return {**alert, "fired": utc_text(alert["fired_at"]), "cleared": utc_text(alert.get("cleared_at"))}
+
+
 @app.command("burn")
 def burn_command(
     ident: IdArgument,
@@ -452,5 +456,4 @@ def burn_command(
     """List an SLA's burn-rate alerts: the error budget burning too fast."""
     with command_errors(verbose), connect(server, token, database_url) as api:
         items = list(api.pages(f"/slas/{ident}/burn-alerts", {"open": str(open_only).lower()}, limit=limit))
-    rows = [{**a, "fired": utc_text(a["fired_at"]), "cleared": utc_text(a.get("cleared_at"))} for a in items]
-    print_list(items if as_json else rows, BURN_COLUMNS, as_json, "burn alert")
+    print_list(items, BURN_COLUMNS, as_json, "burn alert", row=_burn_row)

@@ -28,7 +28,7 @@ from pysteward.server.notify.models import Delivery
 from pysteward.server.slas.models import Priority
 from pysteward.server.tenancy.models import Client
 from tests.runner.factories import open_session
-from tests.server.incidents.factories import add_channel, add_monitor, add_policy, make_world
+from tests.server.incidents.factories import World, add_channel, add_monitor, add_policy, make_world
 
 T = datetime(2030, 3, 9, 23, 0, tzinfo=UTC)  # a Saturday night: only around-the-clock targets run
 
@@ -44,6 +44,26 @@ def _incidents(session: Session) -> list[Incident]:
 def _set_state(session: Session, monitor: Monitor, state: State, since: datetime) -> None:
     monitor.state, monitor.state_since = state, since
     session.commit()
+
+
+def open_at_start(
+    session: Session,
+    world: World,
+    *,
+    service_id: int | None = None,
+    priority: Priority = Priority.P1,
+    title: str = "down",
+) -> Incident:
+    """An incident opened through the API at minute 0 on the world's service (or `service_id`)."""
+    return incidents.open_incident(
+        session,
+        client_id=world.client_id,
+        service_id=world.service_id if service_id is None else service_id,
+        priority=priority,
+        title=title,
+        source=IncidentSource.API,
+        now=at(0),
+    )
 
 
 def test_a_monitor_gone_down_opens_one_incident_from_the_outage_start(engine: Engine) -> None:
@@ -99,15 +119,7 @@ def test_ticks_warn_at_75_percent_and_breach_at_100_percent_once_each(engine: En
     with open_session(engine) as session:
         world = make_world(session)
         add_channel(session, world)
-        incident = incidents.open_incident(
-            session,
-            client_id=world.client_id,
-            service_id=world.service_id,
-            priority=Priority.P1,
-            title="down",
-            source=IncidentSource.API,
-            now=at(0),
-        )
+        incident = open_at_start(session, world)
         session.commit()
         assert tick_timers(session, now=at(11)).warnings == 0
         assert tick_timers(session, now=at(11.25)).warnings == 1  # 75 % of 15 minutes
@@ -143,15 +155,7 @@ def test_one_tick_moves_many_timers_and_tells_only_the_channels_in_scope(engine:
         provider = add_channel(session, world, name="provider", client_id=None)
         add_channel(session, world, name="globex", client_id=other.id)
         opened = [
-            incidents.open_incident(
-                session,
-                client_id=world.client_id,
-                service_id=service_id,
-                priority=Priority.P1,
-                title=f"down {n}",
-                source=IncidentSource.API,
-                now=at(0),
-            )
+            open_at_start(session, world, service_id=service_id, title=f"down {n}")
             for n, service_id in enumerate([world.service_id, world.service_id, api.id])
         ]
         session.commit()
@@ -191,15 +195,7 @@ def test_two_workers_ticking_at_once_move_each_timer_once(engine: Engine) -> Non
     with open_session(engine) as session:
         world = make_world(session)
         for n in range(3):
-            incidents.open_incident(
-                session,
-                client_id=world.client_id,
-                service_id=world.service_id,
-                priority=Priority.P1,
-                title=f"down {n}",
-                source=IncidentSource.API,
-                now=at(0),
-            )
+            open_at_start(session, world, title=f"down {n}")
         session.commit()
     seen: list[int] = []
     with open_session(engine) as first:
@@ -228,15 +224,7 @@ def _warnings_of_a_tick(engine: Engine, now: datetime) -> int:
 def test_a_paused_resolution_clock_neither_warns_nor_breaches(engine: Engine) -> None:
     with open_session(engine) as session:
         world = make_world(session)
-        incident = incidents.open_incident(
-            session,
-            client_id=world.client_id,
-            service_id=world.service_id,
-            priority=Priority.P1,
-            title="down",
-            source=IncidentSource.API,
-            now=at(0),
-        )
+        incident = open_at_start(session, world)
         session.commit()
         incidents.acknowledge(session, principal=world.engineer, incident_id=incident.id, now=at(1))
         incidents.pause(session, principal=world.engineer, incident_id=incident.id, reason="", now=at(2))
@@ -251,15 +239,7 @@ def test_escalation_fires_each_step_on_time_repeats_and_stops_on_acknowledgement
         first = add_channel(session, world, name="first", subscribed=False)
         second = add_channel(session, world, name="second", subscribed=False)
         add_policy(session, world, [(0, first.id), (10, second.id)], repeat_times=1, repeat_after=5)
-        incident = incidents.open_incident(
-            session,
-            client_id=world.client_id,
-            service_id=world.service_id,
-            priority=Priority.P2,
-            title="down",
-            source=IncidentSource.API,
-            now=at(0),
-        )
+        incident = open_at_start(session, world, priority=Priority.P2)
         session.commit()
         assert incident.next_escalation_at == at(0)
         assert run_escalations(session, now=at(0)) == 1
@@ -284,15 +264,7 @@ def test_escalation_steps_missed_while_stopped_fire_once_each_at_the_next_tick(e
         world = make_world(session)
         channel = add_channel(session, world, subscribed=False)
         add_policy(session, world, [(0, channel.id), (5, channel.id)], repeat_times=1, repeat_after=5)
-        incident = incidents.open_incident(
-            session,
-            client_id=world.client_id,
-            service_id=world.service_id,
-            priority=Priority.P2,
-            title="down",
-            source=IncidentSource.API,
-            now=at(0),
-        )
+        incident = open_at_start(session, world, priority=Priority.P2)
         session.commit()
     with open_session(engine) as session:
         assert run_escalations(session, now=at(100)) == 4
