@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI, Request, Response
 
 from pysteward import __version__
 from pysteward.server.docs_ui import install_docs
@@ -56,17 +57,51 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> FastAPI:
     return app
 
 
-def _mount(app: FastAPI) -> None:
-    from pysteward.server.estate.api import router as estate
-    from pysteward.server.incidents.api import router as incidents
-    from pysteward.server.monitors.api import router as monitors
-    from pysteward.server.monitors.heartbeat_api import router as heartbeats
-    from pysteward.server.notify.api import router as notify
-    from pysteward.server.observability import router as observability
-    from pysteward.server.slas.api import router as slas
-    from pysteward.server.tenancy.api import router as tenancy
+_API_ROUTERS = (
+    "tenancy.api",
+    "estate.api",
+    "estate.assessments_api",
+    "monitors.api",
+    "slas.api",
+    "incidents.api",
+    "notify.api",
+    "reports.api",
+)
+_PAGE_ROUTERS = (
+    "web.views",
+    "estate.views",
+    "estate.assessment_views",
+    "incidents.views",
+    "slas.views",
+    "reports.views",
+    "tenancy.views",
+    "notify.views",
+    "status.views",
+)
+"""Modules of `pysteward.server` with a `router`: the JSON API under API_PREFIX, then the pages."""
 
-    for router in (tenancy, estate, monitors, slas, incidents, notify):
-        app.include_router(router, prefix=API_PREFIX)
+
+def _mount(app: FastAPI) -> None:
+    from fastapi.staticfiles import StaticFiles
+
+    from pysteward.server.monitors.heartbeat_api import router as heartbeats
+    from pysteward.server.observability import router as observability
+    from pysteward.server.web.auth import LoginRequired, login_redirect
+    from pysteward.server.web.templating import STATIC
+
+    for name in _API_ROUTERS:
+        app.include_router(_router(name), prefix=API_PREFIX)
     app.include_router(heartbeats)
     app.include_router(observability)
+    for name in _PAGE_ROUTERS:
+        app.include_router(_router(name))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(LoginRequired)
+    async def _login(_request: Request, error: LoginRequired) -> Response:
+        return login_redirect(error.next_path)
+
+
+def _router(module: str) -> APIRouter:
+    router: APIRouter = importlib.import_module(f"pysteward.server.{module}").router
+    return router

@@ -1,16 +1,18 @@
 """The API docs page (`/api/v1/docs`, Swagger UI) with every asset served by Steward itself.
 
 FastAPI's default page loads Swagger UI from a CDN, so it breaks offline and sends each reader's
-browser to a third party. The assets come from the `swagger-ui-bundle` package instead.
+browser to a third party. The assets come from the `fastapi-swagger` package instead, which ships
+Swagger UI 5: version 4 (as in `swagger-ui-bundle`) cannot read the OpenAPI 3.1 that FastAPI writes.
 """
 
 from __future__ import annotations
+
+from importlib.resources import files
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
 
 __all__ = ["install_docs"]
 
@@ -31,4 +33,4 @@ def install_docs(app: FastAPI, prefix: str) -> None:
     def docs() -> HTMLResponse:
         return page
 
-    app.mount(assets, StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    app.mount(assets, StaticFiles(directory=str(files("fastapi_swagger") / "resources")), name="docs-assets")

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -98,18 +98,46 @@ def install_error_handlers(app: FastAPI) -> None:
     """Route every error through `body`."""
 
     @app.exception_handler(ApiError)
-    async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
+    async def _api_error(request: Request, error: ApiError) -> Response:
+        if _is_page(request):
+            return _page(request, error.status, error.message)
         return JSONResponse(body(error.code, error.message), status_code=error.status, headers=error.headers)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if _is_page(request):
+            return _page(request, error.status_code, str(error.detail))
         code = _CODES.get(error.status_code, "error")
         headers = getattr(error, "headers", None)
         return JSONResponse(body(code, str(error.detail)), status_code=error.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
         details = [{"field": _location(e["loc"]), "message": _sentence(e)} for e in error.errors()]
         first = details[0] if details else {"field": "", "message": "is invalid"}
         message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+        if _is_page(request):
+            return _page(request, 422, message)
         return JSONResponse(body("invalid", message, details), status_code=422)
+
+
+_JSON_PATHS = ("/api/", "/ping/", "/metrics", "/healthz", "/readyz")
+
+
+def _is_page(request: Request) -> bool:
+    """Console and status pages answer errors as HTML; the API and machine endpoints as JSON."""
+    path = request.url.path
+    return not any(path.startswith(prefix) for prefix in _JSON_PATHS)
+
+
+_TITLES = {401: "Sign in needed", 403: "Not allowed", 404: "Not found", 422: "That did not work"}
+
+
+def _page(request: Request, status: int, message: str) -> Response:
+    from pysteward.server.web.templating import page
+
+    title = _TITLES.get(status, "Something went wrong")
+    sentence = message[:1].upper() + message[1:]
+    return page(
+        request, "error.html", {"status": status, "title": title, "message": sentence}, status_code=status
+    )

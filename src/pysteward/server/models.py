@@ -1,6 +1,6 @@
 """Every server model, imported once so `metadata` is complete (Alembic compares against it)."""
 
-from pysteward.server.estate.models import Service
+from pysteward.server.estate.models import AssessmentRun, Service
 from pysteward.server.incidents.models import (
     Breach,
     EscalationPolicy,
@@ -11,6 +11,7 @@ from pysteward.server.incidents.models import (
 )
 from pysteward.server.monitors.models import CheckResult, Monitor, Rollup, RunnerLiveness, StateInterval
 from pysteward.server.notify.models import AdminNotice, Channel, Delivery, DeliveryAttempt
+from pysteward.server.reports.models import Report
 from pysteward.server.slas.models import (
     AccountingPolicy,
     BurnAlert,
@@ -29,6 +30,7 @@ __all__ = [
     "AccountingPolicy",
     "AdminNotice",
     "ApiToken",
+    "AssessmentRun",
     "Breach",
     "BurnAlert",
     "BusinessCalendar",
@@ -46,6 +48,7 @@ __all__ = [
     "Monitor",
     "PeriodFigure",
     "PriorityTarget",
+    "Report",
     "Rollup",
     "RunnerLiveness",
     "Service",

@@ -12,7 +12,18 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pysteward.server.slas.models import Priority, str_enum
@@ -133,6 +144,8 @@ class IncidentEvent(Base):
     """The user who did it; None for Steward itself (a monitor, a timer, an escalation)."""
     message: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    public: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Shown on the client's status page (a public update written for the client's users)."""
 
 
 class IncidentPause(Base):

@@ -8,7 +8,6 @@ changing request can always answer 403, because a browser session needs its CSRF
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -33,7 +32,7 @@ from pysteward.server.tenancy.auth import (
     set_session_cookie,
 )
 from pysteward.server.tenancy.models import ApiToken, Client, User
-from pysteward.server.tenancy.ratelimit import SlidingWindowLimiter
+from pysteward.server.tenancy.ratelimit import SlidingWindowLimiter, login_limiter
 from pysteward.server.tenancy.schemas import (
     ClientCreate,
     ClientPublic,
@@ -54,7 +53,6 @@ __all__ = ["router"]
 
 router = APIRouter()
 _NO_CONTENT: dict[str, Any] = {"status_code": status.HTTP_204_NO_CONTENT, "response_class": Response}
-_limiter_lock = threading.Lock()
 
 T = TypeVar("T", bound=BaseModel)
 M = TypeVar("M", Client, User, ApiToken)
@@ -83,13 +81,7 @@ def _not_found(kind: str, object_id: int) -> ApiError:
 
 
 def _limiter(request: Request, settings: Settings) -> SlidingWindowLimiter:
-    # One limiter per application, made on first use (app.py stays unaware of it).
-    with _limiter_lock:
-        limiter: SlidingWindowLimiter | None = getattr(request.app.state, "login_limiter", None)
-        if limiter is None:
-            limiter = SlidingWindowLimiter(limit=settings.login_attempts_per_minute, window=60.0)
-            request.app.state.login_limiter = limiter
-        return limiter
+    return login_limiter(request.app.state, settings.login_attempts_per_minute)
 
 
 @router.post(

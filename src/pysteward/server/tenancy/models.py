@@ -9,12 +9,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import JSON, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pysteward.store.base import Base, UTCDateTime, utcnow
 
-__all__ = ["ApiToken", "Client", "Role", "User", "WebSession"]
+__all__ = ["ApiToken", "Client", "Role", "StatusPageAccess", "User", "WebSession"]
 
 
 class Role(enum.StrEnum):
@@ -34,6 +34,17 @@ def _role_column() -> Mapped[Role]:
     )
 
 
+class StatusPageAccess(enum.StrEnum):
+    """Who may read a client's status page."""
+
+    OFF = "off"
+    """No status page."""
+    PUBLIC = "public"
+    """Anyone with the address."""
+    LINK = "link"
+    """Only through its secret link (a token in the address)."""
+
+
 class Client(Base):
     """A client organisation whose systems the provider runs."""
 
@@ -42,6 +53,19 @@ class Client(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_page: Mapped[StatusPageAccess] = mapped_column(
+        Enum(StatusPageAccess, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=StatusPageAccess.OFF,
+        server_default=StatusPageAccess.OFF.value,
+    )
+    status_token_hash: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of the status page's secret token (shown once), for `StatusPageAccess.LINK`."""
+    report_cadences: Mapped[list[str]] = mapped_column(
+        JSON, default=lambda: ["monthly"], server_default='["monthly"]'
+    )
+    """Which SLA reports Steward generates on schedule for this client: "weekly", "monthly"."""
+    report_timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    """The time zone that report periods (weeks, months) are cut in."""
 
 
 class User(Base):

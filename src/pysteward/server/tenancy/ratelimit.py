@@ -10,8 +10,9 @@ import math
 import threading
 from collections import deque
 from collections.abc import Iterable
+from typing import Any
 
-__all__ = ["SlidingWindowLimiter"]
+__all__ = ["SlidingWindowLimiter", "login_limiter"]
 
 _SWEEP_ABOVE = 10_000
 """Forget keys whose failures have all expired once this many are tracked, so memory stays bounded."""
@@ -56,3 +57,17 @@ class SlidingWindowLimiter:
         while events and events[0] <= now - self.window:
             events.popleft()
         return events
+
+
+_login_lock = threading.Lock()
+
+
+def login_limiter(state: Any, limit: int) -> SlidingWindowLimiter:
+    """The application's one limiter of failed logins (API and console share it), kept on `state`
+    (the application's state) and made on first use."""
+    with _login_lock:
+        limiter: SlidingWindowLimiter | None = getattr(state, "login_limiter", None)
+        if limiter is None:
+            limiter = SlidingWindowLimiter(limit=limit, window=60.0)
+            state.login_limiter = limiter
+        return limiter

@@ -29,6 +29,7 @@ __all__ = [
     "TOKEN_PREFIX",
     "authenticate_session",
     "authenticate_token",
+    "check_password",
     "create_client",
     "create_user",
     "delete_client",
@@ -92,7 +93,7 @@ def create_user(session: Session, *, email: str, password: str, role: Role, clie
 
     The e-mail address is stored lower-case; 409 when it is taken, 422 for a short password.
     """
-    _check_password(password)
+    check_password(password)
     _check_scope(session, role, client_id)
     try:
         address = normalise_email(email)
@@ -130,7 +131,7 @@ def update_user(
         raise ApiError(409, "the last active admin cannot be demoted or deactivated")
     user.role, user.client_id = new_role, new_client
     if password is not None:
-        _check_password(password)
+        check_password(password)
         user.password_hash = passwords.hash_password(password)
     if active is not None:
         user.active = active
@@ -155,7 +156,8 @@ def _is_last_admin(session: Session, user: User) -> bool:
     return session.scalar(others) == 0
 
 
-def _check_password(password: str) -> None:
+def check_password(password: str) -> None:
+    """422 unless `password` is long enough to be a password."""
     if len(password) < MIN_PASSWORD:
         raise ApiError(422, f"password: must be at least {MIN_PASSWORD} characters")
 

@@ -1,0 +1,1 @@
+"""Status pages: one per client, public or behind a secret link."""
