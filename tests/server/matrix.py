@@ -29,6 +29,7 @@ __all__ = [
     "domain_tables",
     "expected",
     "fill_path",
+    "is_page",
     "next_number",
 ]
 
@@ -49,12 +50,25 @@ class Access(enum.Enum):
 OK = "2xx"
 
 
-def expected(access: Access, role: str, side: str) -> str | int:
-    """The answer `role` gets for an `own`/`foreign` object under `access`."""
+_MACHINE_PATHS = ("/api/", "/ping/", "/metrics")
+
+
+def is_page(path: str) -> bool:
+    """A console or status page (HTML, browser session) rather than the JSON API or a machine path.
+
+    Pages are called with a signed-in session cookie and the session's CSRF token (never a bearer
+    token); a form POST that works answers 303 (redirect after POST), which counts as OK; an
+    anonymous caller is redirected to the login page (303) where the API says 401.
+    """
+    return not path.startswith(_MACHINE_PATHS)
+
+
+def expected(access: Access, role: str, side: str, *, page: bool = False) -> str | int:
+    """The answer `role` gets for an `own`/`foreign` object under `access` (`page`: see `is_page`)."""
     if access is Access.PUBLIC:
         return OK
     if role == "anonymous":
-        return 401
+        return 303 if page else 401
     viewer, admin = role == "acme_viewer", role == "admin"
     hidden = viewer and side == "foreign"  # another client's object: 404, exactly as a missing one
     rules: dict[Access, str | int] = {
@@ -92,6 +106,7 @@ class Rule:
     access: Access
     kind: str | None = None
     body: Body | None = None
+    """The JSON body of an API call, or the form fields of a page's POST (the CSRF token is added)."""
 
 
 Factory = Callable[[Session, Personas, str, str], int | str | dict[str, int | str]]

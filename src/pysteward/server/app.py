@@ -66,6 +66,7 @@ _API_ROUTERS = (
     "incidents.api",
     "notify.api",
     "reports.api",
+    "reports.evidence_api",
 )
 _PAGE_ROUTERS = (
     "web.views",
@@ -74,6 +75,7 @@ _PAGE_ROUTERS = (
     "incidents.views",
     "slas.views",
     "reports.views",
+    "reports.evidence_views",
     "tenancy.views",
     "notify.views",
     "status.views",

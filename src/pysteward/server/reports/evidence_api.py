@@ -1,0 +1,9 @@
+"""JSON API of this domain (being built for issue #6)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+__all__ = ["router"]
+
+router = APIRouter()
