@@ -34,6 +34,8 @@ from pysteward.server.tenancy.passwords import verify_password
 from pysteward.server.tenancy.service import authenticate_token
 from tests.httpserver import serve
 
+NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+
 
 @pytest.fixture
 def target() -> Iterator[DemoTarget]:
@@ -92,7 +94,7 @@ def _count(app: FastAPI, model: type[object]) -> int:
 
 def test_seeding_happens_once_and_a_restart_gets_a_new_push_url(app: FastAPI) -> None:
     assert existing_target_port(app) is None
-    first = seed_estate(app, "http://127.0.0.1:4321")
+    first = seed_estate(app, "http://127.0.0.1:4321", now=NOW)
     assert first.seeded
     assert first.push_url is not None and "/ping/" in first.push_url
     counts = (_count(app, Client), _count(app, Service), _count(app, Monitor))
@@ -111,7 +113,7 @@ def test_seeding_happens_once_and_a_restart_gets_a_new_push_url(app: FastAPI) ->
     assert kinds.count("heartbeat") == 2
     assert kinds.count("tcp") == 1
     assert existing_target_port(app) == 4321
-    again = seed_estate(app, "http://127.0.0.1:4321")
+    again = seed_estate(app, "http://127.0.0.1:4321", now=NOW)
     assert not again.seeded
     assert again.push_url is not None and again.push_url != first.push_url
     assert (_count(app, Client), _count(app, Service), _count(app, Monitor)) == counts
@@ -121,7 +123,7 @@ def test_a_database_with_other_clients_is_left_alone(app: FastAPI) -> None:
     with app.state.sessions() as session:
         session.add(Client(name="Someone else"))
         session.commit()
-    result = seed_estate(app, "http://127.0.0.1:4321")
+    result = seed_estate(app, "http://127.0.0.1:4321", now=NOW)
     assert (result.seeded, result.push_url) == (False, None)
     assert _count(app, Monitor) == 0
 

@@ -118,8 +118,9 @@ def running_demo(settings: Settings) -> Iterator[str]:
     target = DemoTarget(port=existing_target_port(app) or 0).start()
     pinger: Pinger | None = None
     try:
-        seeded = seed_estate(app, target.url)
-        login = reset_login(app, now=datetime.now(UTC))
+        now = datetime.now(UTC)
+        seeded = seed_estate(app, target.url, now=now)
+        login = reset_login(app, now=now)
         if seeded.push_url is not None:
             pinger = Pinger(seeded.push_url).start()
         yield welcome(settings, login, target, seeded=seeded.seeded)

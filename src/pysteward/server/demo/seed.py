@@ -12,25 +12,28 @@ import asyncio
 import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from pysteward.server.app import API_PREFIX, create_app
+from pysteward.server.demo.history import HISTORY_DAYS, backfill
 from pysteward.server.deps import get_principal
 from pysteward.server.principal import Principal
 from pysteward.server.settings import Settings
-from pysteward.server.tenancy.models import Role, User
+from pysteward.server.tenancy.models import Client, Role, User
 
 __all__ = [
     "ADMIN_EMAIL",
     "CLIENTS",
     "ORDERS_MONITOR",
     "RECEIVER_CHANNEL",
+    "VIEWER_EMAIL",
     "DemoLogin",
     "Seeded",
     "demo_api",
@@ -40,6 +43,7 @@ __all__ = [
 ]
 
 ADMIN_EMAIL = "admin@demo.invalid"
+VIEWER_EMAIL = "viewer@acme.demo.invalid"
 CLIENTS = ("Acme Retail", "Globex Health")
 ORDERS_MONITOR = "Orders API (break me)"
 """Up until someone POSTs the target's /break: the outage a new user triggers to watch an incident."""
@@ -52,11 +56,14 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class DemoLogin:
-    """The demo admin's credentials, as printed at start-up."""
+    """The demo admin's credentials, and the client viewer's for the portal, as printed at start-up."""
 
     email: str
     password: str
     token: str
+    viewer_email: str | None = None
+    """Acme Retail's viewer (the client portal); None when the database has no Acme Retail."""
+    viewer_password: str | None = None
 
 
 def demo_api(settings: Settings) -> FastAPI:
@@ -108,17 +115,32 @@ class Seeded:
     push_url: str | None = None
 
 
-def seed_estate(app: FastAPI, target_url: str) -> Seeded:
-    """Seed the demo estate unless the database has clients."""
+def seed_estate(app: FastAPI, target_url: str, *, now: datetime) -> Seeded:
+    """Seed the demo estate unless the database has clients: clients, services, monitors and SLAs,
+    then six weeks of history (`history.backfill`), then the notification channel (after the
+    history, so the receiver gets only what happens from now on)."""
 
-    async def seed(client: httpx.AsyncClient) -> Seeded:
+    async def existing(client: httpx.AsyncClient) -> Seeded | None:
         response = await client.get("clients", params={"limit": 1})
         response.raise_for_status()
         if response.json()["items"]:
             return Seeded(seeded=False, push_url=await _rotate_pinged(client))
-        return Seeded(seeded=True, push_url=await _seed(client, target_url))
+        return None
 
-    return _call(app, seed)
+    async def seed(client: httpx.AsyncClient) -> str | None:
+        return await _seed(client, target_url, history_start=now - timedelta(days=HISTORY_DAYS))
+
+    async def channel(client: httpx.AsyncClient) -> None:
+        # Provider-wide, so every incident event reaches the target's /hooks receiver.
+        await _post(client, "channels", {"name": RECEIVER_CHANNEL, "url": _receiver_url(target_url)})
+
+    found = _call(app, existing)
+    if found is not None:
+        return found
+    push_url = _call(app, seed)
+    backfill(app.state.sessions, end=now)
+    _call(app, channel)
+    return Seeded(seeded=True, push_url=push_url)
 
 
 async def _rotate_pinged(client: httpx.AsyncClient) -> str | None:
@@ -201,10 +223,22 @@ def _receiver_url(target: str) -> str:
     return f"json://{parts.hostname}:{parts.port}/hooks"
 
 
-async def _seed(client: httpx.AsyncClient, target: str) -> str | None:
+async def _slas(client: httpx.AsyncClient, client_ids: list[int], *, history_start: datetime) -> None:
+    acme, globex = client_ids
+    calendar = await _post(
+        client, "calendars", {"client_id": acme, "name": "Acme office hours", "timezone": "Europe/Berlin"}
+    )
+    since = history_start.isoformat()
+    gold = {"name": "Acme Gold", "target": 99.9, "timezone": "Europe/Berlin", "calendar_id": calendar["id"]}
+    await _post(client, "slas", {"client_id": acme, "starts_at": since, **gold})
+    await _post(
+        client, "slas", {"client_id": globex, "name": "Globex Standard", "target": 99.5, "starts_at": since}
+    )
+
+
+async def _seed(client: httpx.AsyncClient, target: str, *, history_start: datetime) -> str | None:
     client_ids = [(await _post(client, "clients", {"name": name}))["id"] for name in CLIENTS]
-    # Provider-wide, so every incident event reaches the target's /hooks receiver.
-    await _post(client, "channels", {"name": RECEIVER_CHANNEL, "url": _receiver_url(target)})
+    await _slas(client, client_ids, history_start=history_start)
     push_url: str | None = None
     monitors = _monitors(target)
     for name, (owner, environment, owners, repositories, tags) in _SERVICES.items():
@@ -229,18 +263,32 @@ async def _seed(client: httpx.AsyncClient, target: str) -> str | None:
     return push_url
 
 
-def reset_login(app: FastAPI, *, now: datetime) -> DemoLogin:
-    """Create the demo admin (or give it a new password) and issue a fresh admin token."""
-    from pysteward.server.tenancy.service import create_user, issue_token, update_user
+def _with_password(session: Session, email: str, role: Role, client_id: int | None) -> tuple[User, str]:
+    from pysteward.server.tenancy.service import create_user, update_user
 
     password = secrets.token_urlsafe(12)
+    user = session.scalars(select(User).where(User.email == email)).first()
+    if user is None:
+        user = create_user(session, email=email, password=password, role=role, client_id=client_id)
+    else:
+        user = update_user(session, user=user, role=role, client_id=client_id, active=True, password=password)
+    return user, password
+
+
+def reset_login(app: FastAPI, *, now: datetime) -> DemoLogin:
+    """Create the demo admin and Acme Retail's viewer (or give them new passwords) and issue a fresh
+    admin token."""
+    from pysteward.server.tenancy.service import issue_token
+
     with app.state.sessions() as session:
-        user = session.scalars(select(User).where(User.email == ADMIN_EMAIL)).first()
-        if user is None:
-            user = create_user(session, email=ADMIN_EMAIL, password=password, role=Role.ADMIN, client_id=None)
-        else:
-            user = update_user(session, user=user, role=Role.ADMIN, active=True, password=password)
+        user, password = _with_password(session, ADMIN_EMAIL, Role.ADMIN, None)
         _token, secret = issue_token(
             session, user=user, name=f"demo {now:%Y-%m-%d %H:%M}", expires_at=None, now=now
         )
-    return DemoLogin(email=ADMIN_EMAIL, password=password, token=secret)
+        acme = session.scalars(select(Client.id).where(Client.name == CLIENTS[0])).first()
+        if acme is None:
+            return DemoLogin(email=ADMIN_EMAIL, password=password, token=secret)
+        _viewer, viewer_password = _with_password(session, VIEWER_EMAIL, Role.VIEWER, acme)
+    return DemoLogin(
+        ADMIN_EMAIL, password, secret, viewer_email=VIEWER_EMAIL, viewer_password=viewer_password
+    )

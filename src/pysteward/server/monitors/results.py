@@ -194,7 +194,10 @@ def _upsert_rollups(session: Session, results: Sequence[NewResult]) -> None:
     ]
     dialect = session.get_bind().dialect.name
     make_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = make_insert(Rollup).values(rows)
+    # One statement executed for many rows: compiled once and cached. A multi-row VALUES statement
+    # compiled afresh for every batch (0.3-0.5 s for a few hundred rows) and hit PostgreSQL's
+    # 65,535-parameter limit beyond about 9,000 buckets.
+    statement = make_insert(Rollup)
     table, new = Rollup.__table__.c, statement.excluded
     statement = statement.on_conflict_do_update(
         index_elements=[table.monitor_id, table.period, table.bucket_start],
@@ -207,4 +210,4 @@ def _upsert_rollups(session: Session, results: Sequence[NewResult]) -> None:
             ),
         },
     )
-    session.execute(statement)
+    session.execute(statement, rows)
