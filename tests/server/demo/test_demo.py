@@ -167,3 +167,18 @@ def test_the_welcome_names_the_login_and_commands_to_try(target: DemoTarget) -> 
     assert f"curl -X POST {target.url}/break" in text
     assert f"curl {target.url}/hooks" in text
     assert "steward incidents ack ID" in text
+    assert "console:       http://127.0.0.1:8555/" in text
+    assert "status page:   http://127.0.0.1:8555/status/1" in text
+
+
+def test_the_welcome_names_the_client_portal_login_when_there_is_one(target: DemoTarget) -> None:
+    login = DemoLogin(
+        ADMIN_EMAIL, "pw-123", "stw_abc", viewer_email="viewer@acme.demo.invalid", viewer_password="pw-9"
+    )
+    with_viewer = welcome(load_settings(port=8555), login, target, seeded=True)
+    without = welcome(
+        load_settings(port=8555), DemoLogin(ADMIN_EMAIL, "pw-123", "stw_abc"), target, seeded=False
+    )
+    assert "client portal: viewer@acme.demo.invalid / pw-9" in with_viewer
+    assert "client portal" not in without
+    assert "kept them as they are" in without

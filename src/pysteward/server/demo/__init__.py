@@ -82,28 +82,40 @@ class Pinger:
 
 
 def welcome(settings: Settings, login: DemoLogin, target: DemoTarget, *, seeded: bool) -> str:
-    """What `steward serve --demo` prints: where things are, the login, and commands to try."""
+    """What `steward serve --demo` prints: where things are, the logins, and things to try."""
     base = settings.base_url
-    estate = "seeded a demo estate" if seeded else "the database already had clients: kept them as they are"
+    estate = (
+        "seeded a demo estate with six weeks of backfilled history"
+        if seeded
+        else "the database already had clients: kept them as they are"
+    )
+    portal = (
+        [f"  client portal: {login.viewer_email} / {login.viewer_password} (Acme Retail's viewer)"]
+        if login.viewer_email
+        else []
+    )
     return "\n".join(
         [
             f"Steward demo on {base} ({estate})",
+            f"  console:       {base}/  (sign in as the admin)",
+            f"  admin login:   {login.email} / {login.password}",
+            *portal,
+            f"  status page:   {base}/status/1 (Acme Retail's, public)",
+            f"  admin token:   {login.token}",
             f"  demo target:   {target.url} (/ok /slow /flaky /down /json /orders)",
             f"  notifications: {target.url}/hooks (a local receiver every incident event is sent to)",
-            f"  admin login:   {login.email} / {login.password}",
-            f"  admin token:   {login.token}",
             "",
-            "Monitors change state within a minute. Try:",
-            f"  export STEWARD_SERVER={base} STEWARD_TOKEN={login.token}",
-            "  steward monitors list",
-            "  steward slas add --client 1 --name Gold --target 99.9 --timezone Europe/Berlin",
-            "                                     # Acme Retail: a P3 due in 4 business hours (Mon-Fri 9-17)",
+            "In the console: the estate overview, a service's uptime timeline, the incidents queue,",
+            "SLA pages, Reports (generate last month's SLA report, download its PDF) and Evidence (a zip",
+            "for auditors). To work a live incident:",
             f"  curl -X POST {target.url}/break     # the storefront's orders endpoint fails: a P3 in ~20 s",
-            "  steward incidents list",
-            "  steward incidents ack ID",
+            "  then acknowledge it in the Incidents queue (or: steward incidents ack ID)",
             f"  curl {target.url}/hooks             # what the Demo receiver channel was sent",
-            "  steward slas availability SLA_ID     # availability and error budget, policy stated",
             f"  curl -X POST {target.url}/repair    # recovery resolves the incident",
+            "From a shell:",
+            f"  export STEWARD_SERVER={base} STEWARD_TOKEN={login.token}",
+            "  steward incidents list",
+            "  steward slas availability 1          # availability and error budget, policy stated",
             f"  API docs: {base}/api/v1/docs",
         ]
     )
