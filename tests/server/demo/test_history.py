@@ -12,12 +12,13 @@ from sqlalchemy import func, select
 from pysteward.server.demo import CLIENTS, demo_api, reset_login, seed_estate
 from pysteward.server.demo.history import HISTORY_DAYS, OUTAGES
 from pysteward.server.demo.seed import VIEWER_EMAIL
+from pysteward.server.estate.models import AssessmentRun, AssessmentStatus, Service
 from pysteward.server.incidents.models import Breach, Incident, IncidentEvent, IncidentStatus
 from pysteward.server.monitors.models import Monitor, State, StateInterval
 from pysteward.server.notify.models import Delivery
 from pysteward.server.settings import load_settings
 from pysteward.server.slas.models import PeriodFigure
-from pysteward.server.tenancy.models import Client, Role, User
+from pysteward.server.tenancy.models import Client, Role, StatusPageAccess, User
 from pysteward.server.tenancy.passwords import verify_password
 from pysteward.store import make_engine
 from tests.databases import BACKENDS, truncate_all
@@ -37,7 +38,9 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         truncate_all(engine)
         engine.dispose()
     api = demo_api(load_settings(database_url=url, allow_private_targets=("127.0.0.1/32",)))
-    seed_estate(api, "http://127.0.0.1:4321", now=NOW)
+    with pytest.MonkeyPatch.context() as patch:  # module scope: before the per-test data directory
+        patch.setenv("STEWARD_DATA_DIR", str(tmp_path_factory.mktemp("demo-data")))
+        seed_estate(api, "http://127.0.0.1:4321", now=NOW)
     yield api
     api.state.engine.dispose()
 
@@ -72,6 +75,19 @@ def test_acknowledged_outages_have_their_acknowledgement_and_others_breached_the
         breaches = session.scalar(select(func.count()).select_from(Breach))
     assert acknowledged == comments == sum(1 for o in OUTAGES if o.acknowledged_after is not None)
     assert breaches >= 1
+
+
+def test_the_storefront_has_a_first_assessment_and_acme_a_public_status_page(app: FastAPI) -> None:
+    with app.state.sessions() as session:
+        run = session.scalars(select(AssessmentRun)).one()
+        storefront = session.get_one(Service, run.service_id)
+        acme = session.scalars(select(Client).where(Client.name == CLIENTS[0])).one()
+    assert storefront.name == "storefront"
+    assert run.repository_path == storefront.repository_paths[0]
+    assert run.repository_path.endswith("orders-api")
+    # No advisory database in a fresh data directory: the run says so rather than reporting nothing.
+    assert (run.status, "no advisory database" in run.error) == (AssessmentStatus.FAILED, True)
+    assert acme.status_page is StatusPageAccess.PUBLIC
 
 
 def test_the_history_is_measured_in_closed_periods_and_sends_no_notification(app: FastAPI) -> None:

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -21,9 +22,13 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pysteward.engine.datadir import data_dir
 from pysteward.server.app import API_PREFIX, create_app
 from pysteward.server.demo.history import HISTORY_DAYS, backfill
 from pysteward.server.deps import get_principal
+from pysteward.server.estate.assessment_demo import seed_demo_project
+from pysteward.server.estate.assessments import run_assessment
+from pysteward.server.estate.models import Service
 from pysteward.server.principal import Principal
 from pysteward.server.settings import Settings
 from pysteward.server.tenancy.models import Client, Role, User
@@ -66,11 +71,13 @@ class DemoLogin:
     viewer_password: str | None = None
 
 
+LOCAL_OPERATOR = Principal(user_id=0, role=Role.ADMIN, client_id=None, via="local")
+
+
 def demo_api(settings: Settings) -> FastAPI:
     """The API on the demo's database, answering as a local admin (the operator running the demo)."""
     app = create_app(settings)
-    local = Principal(user_id=0, role=Role.ADMIN, client_id=None, via="local")
-    app.dependency_overrides[get_principal] = lambda: local
+    app.dependency_overrides[get_principal] = lambda: LOCAL_OPERATOR
     return app
 
 
@@ -127,20 +134,40 @@ def seed_estate(app: FastAPI, target_url: str, *, now: datetime) -> Seeded:
             return Seeded(seeded=False, push_url=await _rotate_pinged(client))
         return None
 
-    async def seed(client: httpx.AsyncClient) -> str | None:
-        return await _seed(client, target_url, history_start=now - timedelta(days=HISTORY_DAYS))
+    project = seed_demo_project(data_dir() / "demo-projects")
 
-    async def channel(client: httpx.AsyncClient) -> None:
+    async def seed(client: httpx.AsyncClient) -> str | None:
+        return await _seed(
+            client, target_url, project=project, history_start=now - timedelta(days=HISTORY_DAYS)
+        )
+
+    async def finish(client: httpx.AsyncClient) -> None:
         # Provider-wide, so every incident event reaches the target's /hooks receiver.
         await _post(client, "channels", {"name": RECEIVER_CHANNEL, "url": _receiver_url(target_url)})
+        listed = await client.get("clients", params={"limit": 500})
+        listed.raise_for_status()
+        acme = next(c["id"] for c in listed.json()["items"] if c["name"] == CLIENTS[0])
+        response = await client.patch(f"clients/{acme}", json={"status_page": "public"})
+        response.raise_for_status()
 
     found = _call(app, existing)
     if found is not None:
         return found
     push_url = _call(app, seed)
     backfill(app.state.sessions, end=now)
-    _call(app, channel)
+    _call(app, finish)
+    _assess_storefront(app, now=now)
     return Seeded(seeded=True, push_url=push_url)
+
+
+def _assess_storefront(app: FastAPI, *, now: datetime) -> None:
+    """The first assessment of the storefront's checked-out code: a failed run (and why) when no
+    advisory database is installed yet, which the console shows as it is."""
+    with app.state.sessions() as session:
+        storefront = session.scalars(select(Service.id).where(Service.name == "storefront")).one()
+        run_assessment(
+            session, principal=LOCAL_OPERATOR, service_id=storefront, repository_path=None, now=now
+        )
 
 
 async def _rotate_pinged(client: httpx.AsyncClient) -> str | None:
@@ -236,7 +263,9 @@ async def _slas(client: httpx.AsyncClient, client_ids: list[int], *, history_sta
     )
 
 
-async def _seed(client: httpx.AsyncClient, target: str, *, history_start: datetime) -> str | None:
+async def _seed(
+    client: httpx.AsyncClient, target: str, *, project: Path, history_start: datetime
+) -> str | None:
     client_ids = [(await _post(client, "clients", {"name": name}))["id"] for name in CLIENTS]
     await _slas(client, client_ids, history_start=history_start)
     push_url: str | None = None
@@ -250,7 +279,7 @@ async def _seed(client: httpx.AsyncClient, target: str, *, history_start: dateti
                 "name": name,
                 "environment": environment,
                 "owners": owners,
-                "repository_paths": repositories,
+                "repository_paths": [str(project), *repositories] if name == "storefront" else repositories,
                 "tags": tags,
             },
         )
