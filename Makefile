@@ -29,7 +29,10 @@ check: test
 
 # The main job: the operations server on the embedded SQLite database, with a demo estate whose
 # monitors check a demo endpoint on 127.0.0.1 (prints a login, an API token and commands to try).
+# The demo assesses a seeded project: the advisory database is imported first when there is none
+# (offline from the OSV export when one is at hand).
 demo: setup
+	@$(BIN)/steward db status >/dev/null 2>&1 || if [ -n "$(OSV)" ]; then $(BIN)/steward db import "$(OSV)"; else $(BIN)/steward db update || echo "no advisory database: the demo assessment will say so"; fi
 	$(BIN)/steward serve --demo
 
 # The onboarding assessment: import the advisory database, then assess this repository (--offline: package-index
