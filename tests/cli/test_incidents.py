@@ -133,6 +133,13 @@ def test_a_comment_lands_on_the_timeline(local: Steward, incident: int) -> None:
     events = ok_json(local("incidents", "show", incident, "--json"))["events"]
     assert events[-1]["kind"] == "comment"
     assert events[-1]["message"] == "customer informed"
+    assert events[-1]["public"] is False
+
+
+def test_a_public_comment_is_marked_for_the_status_page(local: Steward, incident: int) -> None:
+    local("incidents", "comment", incident, "We are restoring the service.", "--public")
+    events = ok_json(local("incidents", "show", incident, "--json"))["events"]
+    assert (events[-1]["message"], events[-1]["public"]) == ("We are restoring the service.", True)
 
 
 def test_an_incident_is_assigned_and_unassigned(local: Steward, incident: int) -> None:

@@ -296,14 +296,20 @@ def assign_command(
 def comment_command(
     ident: IdArgument,
     message: Annotated[str, typer.Argument(help="The comment.")],
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public", help="A public update: shown on the client's status page.", envvar="STEWARD_PUBLIC"
+        ),
+    ] = False,
     server: ServerOption = None,
     token: TokenOption = None,
     database_url: DatabaseUrlOption = None,
     as_json: JsonOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Add a comment to an incident's timeline."""
-    body = {"message": message}
+    """Add a comment to an incident's timeline (with --public, an update on the status page)."""
+    body = {"message": message, "public": public}
     _run(
         server,
         token,

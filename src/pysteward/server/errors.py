@@ -125,9 +125,10 @@ _JSON_PATHS = ("/api/", "/ping/", "/metrics", "/healthz", "/readyz")
 
 
 def _is_page(request: Request) -> bool:
-    """Console and status pages answer errors as HTML; the API and machine endpoints as JSON."""
+    """Console and status pages answer errors as HTML; the API, machine endpoints and `….json`
+    documents (a status page's JSON) as JSON."""
     path = request.url.path
-    return not any(path.startswith(prefix) for prefix in _JSON_PATHS)
+    return not path.endswith(".json") and not any(path.startswith(prefix) for prefix in _JSON_PATHS)
 
 
 _TITLES = {401: "Sign in needed", 403: "Not allowed", 404: "Not found", 422: "That did not work"}

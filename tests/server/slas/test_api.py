@@ -35,6 +35,9 @@ def test_calendar_crud_and_a_named_validation_error(client, personas):
     zone = client.post("/api/v1/calendars", json={"name": "x", "timezone": "Mars/Base"}, headers=headers)
     assert zone.status_code == 422
     assert zone.json()["error"]["message"] == "body.timezone: unknown time zone 'Mars/Base'"
+    folder = client.post("/api/v1/calendars", json={"name": "x", "timezone": "America"}, headers=headers)
+    assert folder.status_code == 422  # a folder of the zone database, not a zone
+    assert folder.json()["error"]["message"] == "body.timezone: unknown time zone 'America'"
     created = client.post(
         "/api/v1/calendars", json={"client_id": personas.acme, "name": "Acme"}, headers=headers
     )

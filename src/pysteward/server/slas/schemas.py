@@ -59,7 +59,8 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 def _known_zone(value: str) -> str:
     try:
         zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: "America" names a folder of the zone database, not a zone (IsADirectoryError).
         raise ValueError(f"unknown time zone {value!r}") from None
     return value
 
