@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime
+from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
@@ -218,13 +220,18 @@ def _matches(status: int, want: str | int, *, page: bool) -> bool:
     return status == want
 
 
-def _page_request(client, method, path, role, target, body):
+def _page_request(
+    client: Any, method: str, path: str, *, role: str, target: Target, body: dict[str, Any] | None
+) -> httpx.Response:
     """A page request as a browser makes it: the session cookie of `role` and its CSRF token."""
-    headers = {}
+    headers: dict[str, str] = {}
     if role != "anonymous":
         login = client.post("/api/v1/auth/login", json={"email": target.email, "password": target.password})
         headers["X-CSRF-Token"] = login.json()["csrf_token"]
-    return client.request(method, path, headers=headers, data=body, follow_redirects=False)
+    response: httpx.Response = client.request(
+        method, path, headers=headers, data=body, follow_redirects=False
+    )
+    return response
 
 
 @pytest.mark.parametrize("route", sorted(TABLE), ids=lambda route: f"{route[0]} {route[1]}")
@@ -239,7 +246,7 @@ def test_the_route_answers_every_role_as_its_rule_says(route, client, personas, 
         body = rule.body(target) if rule.body else None
         page = is_page(template)
         if page:
-            response = _page_request(client, method, path, role, target, body)
+            response = _page_request(client, method, path, role=role, target=target, body=body)
         else:
             headers = personas.headers(role) if role != "anonymous" else {}
             response = client.request(method, path, headers=headers, json=body)
