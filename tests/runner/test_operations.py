@@ -51,7 +51,8 @@ def test_an_outage_becomes_an_incident_and_its_notification_goes_out_in_one_tick
     done = asyncio.run(runner.operations(slow=True))
     assert done["incidents"] == (1, 0)
     assert done["deliveries"] == 1
-    assert set(done) == {"incidents", "timers", "escalations", "burn_alerts", "periods", "deliveries"}
+    steps = {"incidents", "timers", "escalations", "burn_alerts", "periods", "reports", "deliveries"}
+    assert set(done) == steps
     assert [(url, title) for url, title, _ in sender.sent] == [
         ("json://hooks.invalid/ops", "[P2] Opened: home page is down")
     ]

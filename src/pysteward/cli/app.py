@@ -13,14 +13,17 @@ import typer
 
 from pysteward import __version__
 from pysteward.cli import admin as admin_commands
+from pysteward.cli import assessments as assessment_commands
 from pysteward.cli import calendars as calendar_commands
 from pysteward.cli import channels as channel_commands
 from pysteward.cli import db as db_commands
 from pysteward.cli import incidents as incident_commands
 from pysteward.cli import monitors as monitor_commands
+from pysteward.cli import reports as report_commands
 from pysteward.cli import resources
 from pysteward.cli import slas as sla_commands
 from pysteward.cli.assess import assess_command
+from pysteward.cli.evidence import evidence_command
 from pysteward.cli.fix import fix_command
 from pysteward.cli.sbom import sbom_command
 from pysteward.cli.serve import serve_command
@@ -38,6 +41,7 @@ app.command("assess")(assess_command)
 app.command("sbom")(sbom_command)
 app.command("fix")(fix_command)
 app.command("serve")(serve_command)
+app.command("evidence")(evidence_command)
 app.add_typer(admin_commands.app, name="admin")
 app.add_typer(resources.clients, name="clients")
 app.add_typer(resources.services, name="services")
@@ -45,8 +49,10 @@ app.add_typer(monitor_commands.app, name="monitors")
 app.add_typer(incident_commands.app, name="incidents")
 app.add_typer(channel_commands.escalations, name="escalations")
 app.add_typer(sla_commands.app, name="slas")
+app.add_typer(assessment_commands.app, name="assessments")
 app.add_typer(calendar_commands.app, name="calendars")
 app.add_typer(channel_commands.app, name="channels")
+app.add_typer(report_commands.app, name="reports")
 
 
 def _version(value: bool) -> None:

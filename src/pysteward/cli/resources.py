@@ -184,6 +184,71 @@ add_show_command(clients, "client")
 add_remove_command(clients, "client", "with its services, monitors and results")
 
 
+@clients.command("update")
+def clients_update(
+    ident: IdArgument,
+    name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
+    status_page: Annotated[
+        str | None, typer.Option("--status-page", help="Who reads the status page: off, public or link.")
+    ] = None,
+    cadence: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--report-cadence", help="weekly or monthly (repeatable); none for no scheduled reports."
+        ),
+    ] = None,
+    report_timezone: Annotated[
+        str | None, typer.Option("--report-timezone", help="IANA time zone of report periods (Europe/Paris).")
+    ] = None,
+    server: ServerOption = None,
+    token: TokenOption = None,
+    database_url: DatabaseUrlOption = None,
+    as_json: JsonOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Change a client's name, status page access, report cadences or report time zone."""
+    with command_errors(verbose):
+        body: dict[str, Any] = {"name": name, "report_timezone": report_timezone}
+        if status_page is not None:
+            body["status_page"] = choice(status_page, ("off", "public", "link"), "--status-page")
+        if cadence is not None:
+            kinds = [] if cadence == ["none"] else cadence
+            body["report_cadences"] = [
+                choice(kind, ("weekly", "monthly"), "--report-cadence") for kind in kinds
+            ]
+        body = {key: value for key, value in body.items() if value is not None}
+        if not body:
+            raise InputError(
+                "give at least one of --name, --status-page, --report-cadence, --report-timezone"
+            )
+        with connect(server, token, database_url) as api:
+            item = api.patch(f"/clients/{ident}", body)
+        if as_json:
+            print_json(item)
+        else:
+            print_object(item, title=f"client {ident}")
+
+
+@clients.command("status-link")
+def clients_status_link(
+    ident: IdArgument,
+    server: ServerOption = None,
+    token: TokenOption = None,
+    database_url: DatabaseUrlOption = None,
+    verbose: VerboseOption = False,
+) -> None:
+    """Issue a new secret link to a client's status page and print it (the old link stops working)."""
+    with command_errors(verbose), connect(server, token, database_url) as api:
+        link = api.post(f"/clients/{ident}/status-page/rotate", {})
+    typer.echo(link["url"])
+    if link["status_page"] != "link":
+        typer.echo(
+            f"note: the page is {link['status_page']!r}; the link opens it once "
+            f"`steward clients update {ident} --status-page link` is run",
+            err=True,
+        )
+
+
 @services.command("add")
 def services_add(
     name: Annotated[str, typer.Argument(help="The service's name (unique per client and environment).")],

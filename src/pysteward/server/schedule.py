@@ -2,7 +2,7 @@
 the order one tick needs them, for the in-process runner (and any other worker) to call.
 
     every tick (seconds)   incidents from monitor states, SLA timers, escalations, deliveries
-    every slow tick        burn-rate alerts (a minute), closing ended SLA periods
+    every slow tick        burn-rate alerts (a minute), closing ended SLA periods, scheduled reports
 
 Each step runs in its own session and commits its own work, so one failing step neither blocks
 the others nor loses what they did; the failure is logged and the next tick tries again. Every step
@@ -22,6 +22,7 @@ from pysteward.server.incidents.escalation import run_escalations
 from pysteward.server.incidents.tasks import sync_monitor_incidents, tick_timers
 from pysteward.server.notify.sender import Sender
 from pysteward.server.notify.tasks import run_deliveries
+from pysteward.server.reports.tasks import generate_due_reports
 from pysteward.server.settings import Settings
 from pysteward.server.slas.tasks import close_periods, evaluate_burn_alerts
 
@@ -41,6 +42,8 @@ def operations_tick(
     ]
     if slow:
         steps += [("burn_alerts", evaluate_burn_alerts, {}), ("periods", close_periods, {})]
+        # After closing periods, so a report of a closed period reads its stored figures.
+        steps.append(("reports", generate_due_reports, {}))
     # Deliveries last, so what this tick queued goes out in the same tick.
     steps.append(("deliveries", run_deliveries, {"sender": sender, "settings": settings}))
     done: dict[str, Any] = {}

@@ -182,7 +182,12 @@ def comment(
 ) -> IncidentPublic:
     now = utcnow()
     incident = incidents.comment(
-        session, principal=principal, incident_id=incident_id, message=body.message, now=now
+        session,
+        principal=principal,
+        incident_id=incident_id,
+        message=body.message,
+        now=now,
+        public=body.public,
     )
     return reading.incident_public(session, incident, now=now)
 

@@ -66,9 +66,10 @@ class NoteBody(StrictModel):
 
 
 class CommentBody(StrictModel):
-    """A comment on the timeline."""
+    """A comment on the timeline; `public` makes it an update on the client's status page."""
 
     message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+    public: bool = False
 
 
 class TimerPublic(BaseModel):
@@ -116,6 +117,8 @@ class EventPublic(BaseModel):
     actor_id: int | None
     message: str
     details: dict[str, Any]
+    public: bool
+    """Shown on the client's status page (a public update)."""
 
 
 class BreachPublic(BaseModel):

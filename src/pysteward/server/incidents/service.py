@@ -62,10 +62,17 @@ def add_event(
     message: str = "",
     actor_id: int | None = None,
     details: dict[str, Any] | None = None,
+    public: bool = False,
 ) -> IncidentEvent:
-    """Append one entry to `incident`'s timeline."""
+    """Append one entry to `incident`'s timeline (`public`: shown on the client's status page)."""
     event = IncidentEvent(
-        incident_id=incident.id, at=at, kind=kind, actor_id=actor_id, message=message, details=details or {}
+        incident_id=incident.id,
+        at=at,
+        kind=kind,
+        actor_id=actor_id,
+        message=message,
+        details=details or {},
+        public=public,
     )
     session.add(event)
     incident.updated_at = at
@@ -295,11 +302,20 @@ def reopen(
 
 
 def comment(
-    session: Session, *, principal: Principal, incident_id: int, message: str, now: datetime
+    session: Session,
+    *,
+    principal: Principal,
+    incident_id: int,
+    message: str,
+    now: datetime,
+    public: bool = False,
 ) -> Incident:
-    """A note on the timeline."""
+    """A note on the timeline; a `public` one is also an update on the client's status page (the only
+    way an incident's timeline reaches it: acknowledging or resolving writes no public update)."""
     incident = _writable(session, principal, incident_id)
-    add_event(session, incident, "comment", at=now, actor_id=principal.actor_id, message=message)
+    add_event(
+        session, incident, "comment", at=now, actor_id=principal.actor_id, message=message, public=public
+    )
     session.commit()
     return incident
 

@@ -59,8 +59,11 @@ __all__ = [
     "Timeline",
     "availability_report",
     "covered_services",
+    "driver_batches",
+    "epoch_micros_column",
     "figure_json",
     "figures_for_periods",
+    "in_effect",
     "load_timelines",
     "maintenance_spans",
     "sla_figures",
@@ -88,7 +91,7 @@ class ServiceFigure:
     """True when read from a closed period's frozen `PeriodFigure`."""
 
 
-def _epoch_micros(session: Session, column: Any) -> ColumnElement[int]:
+def epoch_micros_column(session: Session, column: Any) -> ColumnElement[int]:
     """`column` as integer microseconds since the UTC epoch, computed by the database.
 
     A year of a thousand services is over a million intervals: parsing two timestamps per row in
@@ -101,7 +104,7 @@ def _epoch_micros(session: Session, column: Any) -> ColumnElement[int]:
     return cast(extract("epoch", column) * 1_000_000, BigInteger)
 
 
-def _driver_batches(connection: Connection, query: ClauseElement) -> Iterator[Sequence[Any]]:
+def driver_batches(connection: Connection, query: ClauseElement) -> Iterator[Sequence[Any]]:
     """`query`'s rows as the database driver returns them, in batches.
 
     Compiled by SQLAlchemy (its bound values through their types' bind processors, as SQLAlchemy
@@ -136,8 +139,8 @@ def load_timelines(
     columns only, unordered (each monitor's list is sorted here: far cheaper than a sort in SQL)."""
     wanted = sorted(set(service_ids))
     found: dict[int, dict[int, list[Stored]]] = {service_id: {} for service_id in wanted}
-    started = _epoch_micros(session, StateInterval.started_at)
-    ended = _epoch_micros(session, StateInterval.ended_at)
+    started = epoch_micros_column(session, StateInterval.started_at)
+    ended = epoch_micros_column(session, StateInterval.ended_at)
     states = {state.value: state for state in State}
     connection = session.connection()  # the session's own transaction
     for offset in range(0, len(wanted), _CHUNK):
@@ -157,7 +160,7 @@ def load_timelines(
             )
         )
         last_monitor, spans = None, []
-        for batch in _driver_batches(connection, query):
+        for batch in driver_batches(connection, query):
             for service_id, monitor_id, state, a, b in batch:
                 if monitor_id != last_monitor:
                     spans = found[service_id].setdefault(monitor_id, [])
@@ -209,7 +212,7 @@ class Timeline:
         ]
 
 
-def _in_effect(versions: Sequence[AccountingPolicy], at: datetime) -> AccountingPolicy:
+def in_effect(versions: Sequence[AccountingPolicy], at: datetime) -> AccountingPolicy:
     """The latest version effective at `at`, else the first (as `service.policy_for`)."""
     chosen = versions[0]
     for version in versions:
@@ -315,7 +318,7 @@ def figures_for_periods(
     for period in periods:
         start = max(period.start, sla.starts_at)
         end = max(start, min(period.end, now))
-        current = _in_effect(versions, end)
+        current = in_effect(versions, end)
         policy = policy_value(current)
         excluded = [(a, b) for a, b in planned if a < end and b > start]
         figures = []

@@ -40,6 +40,7 @@ from pysteward.server.tenancy.schemas import (
     LoginRequest,
     LoginResponse,
     Me,
+    StatusLink,
     TokenCreate,
     TokenCreated,
     TokenPublic,
@@ -354,10 +355,36 @@ def get_client(client_id: PathId, principal: CurrentUser, session: DbSession) ->
 def update_client(
     client_id: PathId, body: ClientUpdate, principal: CurrentUser, session: DbSession
 ) -> Client:
-    """Rename a client."""
+    """Rename a client, or change its status page access or report cadences and time zone."""
     client = _client_for(session, principal, client_id)
     require_writer(principal)
-    return service.update_client(session, client=client, name=body.name)
+    return service.update_client(
+        session,
+        client=client,
+        name=body.name,
+        status_page=body.status_page,
+        report_cadences=body.report_cadences,
+        report_timezone=body.report_timezone,
+    )
+
+
+@router.post(
+    "/clients/{client_id}/status-page/rotate",
+    response_model=StatusLink,
+    tags=["clients"],
+    responses=error_responses(401, 403, 404, 422),
+)
+def rotate_status_link(
+    client_id: PathId, principal: CurrentUser, session: DbSession, settings: AppSettings
+) -> StatusLink:
+    """A new secret link to the client's status page, shown this once; the previous link stops working.
+
+    The link opens the page while its access is `link` (docs/status-pages.md)."""
+    client = _client_for(session, principal, client_id)
+    require_writer(principal)
+    secret = service.rotate_status_token(session, client=client)
+    url = f"{settings.base_url}/status/{client.id}?key={secret}"
+    return StatusLink(client_id=client.id, status_page=client.status_page, secret=secret, url=url)
 
 
 @router.delete(

@@ -7,6 +7,7 @@ bounded like path ids, so hostile input is refused before it reaches the databas
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -14,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from pysteward.server.estate.schemas import StrictModel
 from pysteward.server.pagination import MAX_ID
-from pysteward.server.tenancy.models import Role
+from pysteward.server.tenancy.models import Role, StatusPageAccess
 
 __all__ = [
     "ClientCreate",
@@ -23,6 +24,7 @@ __all__ = [
     "LoginRequest",
     "LoginResponse",
     "Me",
+    "StatusLink",
     "TokenCreate",
     "TokenCreated",
     "TokenPublic",
@@ -51,6 +53,20 @@ Email = Annotated[
 Password = Annotated[str, Field(min_length=MIN_PASSWORD, max_length=1024)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ClientId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Cadence = Literal["weekly", "monthly"]
+
+
+def _known_zone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a directory
+        raise ValueError(f"unknown time zone {value!r}; give an IANA name such as Europe/Paris") from None
+    return value
+
+
+Zone = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), AfterValidator(_known_zone)
+]
 
 
 class _Out(BaseModel):
@@ -67,14 +83,33 @@ class ClientUpdate(StrictModel):
     """Fields of a client to change; absent fields stay."""
 
     name: Name | None = None
+    status_page: StatusPageAccess | None = None
+    """Who may read the client's status page: off, public, or link (the secret of the rotate route)."""
+    report_cadences: Annotated[list[Cadence], Field(max_length=2)] | None = None
+    """Which SLA reports are generated on schedule; an empty list: none."""
+    report_timezone: Zone | None = None
+    """The IANA time zone report periods (and the status page's days) are cut in."""
 
 
 class ClientPublic(_Out):
-    """A client as the API shows it."""
+    """A client as the API shows it (never the status page's secret or its hash)."""
 
     id: int
     name: str
     created_at: datetime
+    status_page: StatusPageAccess
+    report_cadences: list[str]
+    report_timezone: str
+
+
+class StatusLink(BaseModel):
+    """A status page's new secret link: shown this once; the previous link stops working."""
+
+    client_id: int
+    status_page: StatusPageAccess
+    secret: str
+    url: str
+    """The page's address with the secret (`…/status/{client_id}?key=…`)."""
 
 
 class UserCreate(StrictModel):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -22,7 +23,7 @@ from pysteward.server.errors import ApiError
 from pysteward.server.principal import Principal
 from pysteward.server.settings import Settings
 from pysteward.server.tenancy import passwords
-from pysteward.server.tenancy.models import ApiToken, Client, Role, User, WebSession
+from pysteward.server.tenancy.models import ApiToken, Client, Role, StatusPageAccess, User, WebSession
 from pysteward.server.tenancy.schemas import MIN_PASSWORD, normalise_email
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "logout",
     "rank",
     "revoke_token",
+    "rotate_status_token",
     "update_client",
     "update_user",
 ]
@@ -71,12 +73,38 @@ def create_client(session: Session, *, name: str) -> Client:
     return client
 
 
-def update_client(session: Session, *, client: Client, name: str | None = None) -> Client:
-    """`client` renamed (when `name` is given); 409 when the name is taken."""
+def update_client(
+    session: Session,
+    *,
+    client: Client,
+    name: str | None = None,
+    status_page: StatusPageAccess | None = None,
+    report_cadences: Sequence[str] | None = None,
+    report_timezone: str | None = None,
+) -> Client:
+    """`client` with the given fields changed (None leaves a field as it is); 409 when the name is taken.
+
+    Cadences are stored once each, in the order weekly, monthly. Switching the status page to `link`
+    keeps the current secret; `rotate_status_token` issues one."""
     if name is not None:
         client.name = _name(name)
+    if status_page is not None:
+        client.status_page = status_page
+    if report_cadences is not None:
+        client.report_cadences = [kind for kind in ("weekly", "monthly") if kind in report_cadences]
+    if report_timezone is not None:
+        client.report_timezone = report_timezone
     _commit(session, f"a client named {client.name!r} already exists")
     return client
+
+
+def rotate_status_token(session: Session, *, client: Client) -> str:
+    """A new secret for `client`'s status page link, shown this once and stored only as its SHA-256;
+    the previous link stops working."""
+    secret = secrets.token_urlsafe(24)
+    client.status_token_hash = digest(secret)
+    session.commit()
+    return secret
 
 
 def delete_client(session: Session, *, client: Client) -> None:

@@ -1,0 +1,3 @@
+"""The notify tests' local webhook receiver (`webhook`), for the channel pages' "Send test"."""
+
+from tests.server.notify.conftest import webhook  # noqa: F401 (a fixture, used by its name)
