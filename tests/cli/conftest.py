@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import typer.testing
 from typer.testing import CliRunner, Result
 
 from pysteward.cli.app import app
@@ -31,6 +33,16 @@ _SETTINGS = (
 """Download URLs are not cleared: tests/conftest.py points them at a closed port of 127.0.0.1."""
 
 Steward = Callable[..., Result]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _command_tree_built_once() -> Iterator[None]:
+    """Typer builds the click command tree from every command function on each invoke (about 0.13 s
+    for all of `steward`'s commands, several times per test); the app does not change while the
+    tests run, so each app's tree is built once."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(typer.testing, "_get_command", functools.cache(vars(typer.testing)["_get_command"]))
+        yield
 
 
 @pytest.fixture(autouse=True)
