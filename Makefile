@@ -22,7 +22,7 @@ lint: setup
 	$(BIN)/python scripts/check_readme_help.py
 
 test: lint
-	$(BIN)/python -m pytest --cov --cov-report=term -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile --cov --cov-report=term -q
 	$(BIN)/python -m coverage report --fail-under=100 --include='src/pysteward/engine/*,src/pysteward/formats/*,src/pysteward/store/*'
 
 check: test
