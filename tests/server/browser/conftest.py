@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, Route, expect, sync_playwright
 
 from pysteward.server.settings import Settings, load_settings
 from tests.server.conftest import SECRET_KEY, Personas
@@ -89,6 +89,7 @@ def live_url(app: FastAPI) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
+    expect.set_options(timeout=30_000)  # the assertions' waits, as the page's above
     with sync_playwright() as driver:
         yield driver
 
@@ -114,7 +115,8 @@ def page(browser: Browser, live_url: str) -> Iterator[Page]:
 
     context.route("**/*", guard)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    # Generous waits: in CI the browser shares two CPUs with the other test worker and coverage.
+    page.set_default_timeout(30_000)
     yield page
     context.close()
     assert elsewhere == [], f"the page asked hosts other than 127.0.0.1: {elsewhere}"
